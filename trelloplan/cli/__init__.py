@@ -1,0 +1,94 @@
+"""The ``trelloplan`` command: parse arguments, call the library, format the result.
+
+Errors are turned into messages and exit codes here and nowhere else:
+
+====  ==========================================================
+code  meaning
+====  ==========================================================
+0     success
+1     runtime failure (Trello, network, SMTP, store, lock)
+2     bad input or usage (plan file, options, credentials, ids)
+3     ``trelloplan plan --check``: the board differs from the plan
+130   interrupted (Ctrl-C)
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from .._version import __version__
+from ..errors import PlanError, TrelloplanError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_DRIFT = 3
+EXIT_INTERRUPTED = 130
+
+# Each module lists its click commands in COMMANDS; adding a command is one line here.
+COMMAND_MODULES = [
+    "plan_cmds",
+]
+
+
+def report_error(error: TrelloplanError) -> None:
+    """Print an expected failure as one line per problem on stderr, never a traceback."""
+    if isinstance(error, PlanError):
+        for problem in error.warnings + error.problems:
+            click.echo(str(problem), err=True)
+        if len(error.problems) > 1:
+            click.echo(f"error: {error.message}", err=True)
+        return
+    click.echo(f"error: {error.one_line()}", err=True)
+
+
+class TrelloplanGroup(click.Group):
+    """A click group that maps :class:`TrelloplanError` to exit codes in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except TrelloplanError as error:
+            if debug:
+                raise
+            report_error(error)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            click.echo("error: interrupted; re-run the same command to continue", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=TrelloplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="trelloplan")
+@click.option("-v", "--verbose", count=True, help="Log what is happening on stderr (-vv for more).")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def main(verbose: int, debug: bool) -> None:
+    """Plan a project as weekly milestones on a Trello board, and report its progress.
+
+    \b
+    Example:
+      trelloplan init plan.yaml --template mlops-gcp-10-weeks
+      trelloplan validate plan.yaml
+      trelloplan show plan.yaml
+    """
+    level = logging.DEBUG if verbose > 1 or debug else logging.INFO if verbose else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("trelloplan")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+for _name in COMMAND_MODULES:
+    for _command in importlib.import_module(f".{_name}", __name__).COMMANDS:
+        main.add_command(_command)

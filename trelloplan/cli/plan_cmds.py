@@ -1,0 +1,122 @@
+"""Commands that work on plan files only: init, validate, show. None of them talks to Trello."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import PlanError, UsageError
+from ..fsutil import atomic_write
+from ..plan import Plan
+from ..planfile import load_plan, load_plan_text, validate_plan
+from ..templates import list_templates, render_template
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} `{value}` is not a date", hint=f"write it as YYYY-MM-DD, e.g. {option} 2027-01-04") from None
+
+
+def next_monday(today: date) -> date:
+    return today + timedelta(days=(7 - today.weekday()) % 7)
+
+
+@click.command()
+@click.argument("path", default="plan.yaml", type=click.Path(dir_okay=False))
+@click.option("-t", "--template", default="mlops-gcp-10-weeks", show_default=True,
+              help="Template to start from (see the list below).")
+@click.option("--start", "start_text", metavar="DATE", help="First day of week 1 (YYYY-MM-DD). Default: next Monday.")
+@click.option("--project", help="Project (board) name. Default: the template's.")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init(path: str, template: str, start_text: str | None, project: str | None, force: bool) -> None:
+    """Write a new plan file PATH from a template.
+
+    \b
+    Templates: mlops-gcp-10-weeks (a complete 10-week MLOps plan),
+               blank-12-weeks (a skeleton to fill in).
+
+    \b
+    Example:
+      trelloplan init plan.yaml --template mlops-gcp-10-weeks --start 2027-01-04
+    """
+    start = parse_date(start_text, "--start") or next_monday(date.today())
+    text = render_template(template, start=start, project=project)
+    plan = load_plan_text(text, path)  # a template is valid by construction; this guards the substitutions
+    atomic_write(path, text, overwrite=force)
+    click.echo(f"Wrote {path}: {plan.project}, {len(plan.weeks)} weeks from {plan.start.isoformat()} "
+               f"(template {template}).")
+    click.echo(f"Next: edit it, then `trelloplan validate {path}` and `trelloplan show {path}`.")
+
+
+init.help = (init.help or "").replace(
+    "Templates: mlops-gcp-10-weeks (a complete 10-week MLOps plan),\n               blank-12-weeks (a skeleton to fill in).",
+    "Templates: " + ", ".join(list_templates()) + ".",
+)
+
+
+@click.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=True))
+def validate(plans: tuple[str, ...]) -> None:
+    """Check plan files and report every problem, each with file:line:column.
+
+    Nothing is sent to Trello. Exit code 2 when any file has errors;
+    warnings alone exit 0.
+
+    \b
+    Example:
+      trelloplan validate plans/mlops-gcp-10-weeks.yaml
+    """
+    errors, warnings = [], []
+    for path in plans:
+        result = validate_plan(path)
+        if result.plan is None:
+            errors.extend(result.errors)
+            warnings.extend(result.warnings)
+            continue
+        for problem in result.warnings:
+            click.echo(str(problem), err=True)
+        plan = result.plan
+        cards = sum(1 for _ in plan.tasks())
+        click.echo(f"{path}: OK ({len(plan.weeks)} weeks, {cards} cards, {plan.planned_hours:g} hours"
+                   + (f", {len(result.warnings)} warnings)" if result.warnings else ")"))
+    if errors:
+        raise PlanError(errors, warnings=warnings)
+
+
+def plan_table(plan: Plan) -> Table:
+    table = Table(title=f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})")
+    for column, justify in (("Week", "right"), ("Dates", "left"), ("Milestone", "left"), ("Demo", "left"),
+                            ("Tasks", "right"), ("Hours", "right"), ("Due", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for week in plan.weeks:
+        table.add_row(str(week.number), f"{week.start:%b %d} – {week.end:%b %d}", week.milestone,
+                      week.demo.name.removeprefix("Demo: "), str(len(week.tasks)), f"{week.planned_hours:g}",
+                      f"{week.due:%a %b %d %H:%M}")
+    table.add_section()
+    table.add_row("", "", "", "Total", str(sum(len(w.tasks) for w in plan.weeks)), f"{plan.planned_hours:g}", "")
+    return table
+
+
+@click.command()
+@click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=True))
+def show(plan_path: str) -> None:
+    """Show a plan as a table: week, dates, milestone, demo, tasks, hours, due date.
+
+    \b
+    Example:
+      trelloplan show plans/mlops-gcp-10-weeks.yaml
+    """
+    plan = load_plan(plan_path)
+    for problem in plan.warnings:
+        click.echo(str(problem), err=True)
+    Console(soft_wrap=False).print(plan_table(plan))
+
+
+COMMANDS = [init, validate, show]

@@ -1,0 +1,214 @@
+"""Every error trelloplan raises on purpose, rooted at :class:`TrelloplanError`.
+
+Each error carries a one-line ``message`` (what went wrong, and where) and a
+``hint`` (how to fix it). The CLI prints both on one line and exits with the
+error's ``exit_code``; the library never prints.
+
+::
+
+    TrelloplanError                 exit 1 unless noted
+    ├── UsageError                  exit 2: bad input the user can fix
+    │   ├── PlanError               a plan file with problems (.problems)
+    │   ├── ConfigError             missing or malformed settings
+    │   └── ExportError             an unreadable board export
+    ├── TrelloAPIError              Trello (or the sandbox) said no
+    │   ├── AuthError               401: key or token rejected
+    │   ├── NotFound                404: board, card or list does not exist
+    │   ├── BadRequest              400: Trello refused a value
+    │   ├── RateLimited             429 after every retry (.retry_after)
+    │   ├── ServerError             5xx after every retry
+    │   └── TransportFailed         timeouts, refused or dropped connections
+    ├── BoardError                  the board is not the one the plan expects
+    ├── StoreError                  the local history store is unusable
+    ├── ReportError                 a report cannot be built from the data
+    ├── EmailError                  SMTP refused or unreachable
+    ├── LockedError                 another run holds the lock
+    └── SandboxError                the local Trello-compatible server failed
+
+Programming mistakes stay ``TypeError``/``ValueError``; they are bugs, not
+user errors, and the CLI lets them show a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AuthError",
+    "BadRequest",
+    "BoardError",
+    "ConfigError",
+    "EmailError",
+    "ExportError",
+    "LockedError",
+    "NotFound",
+    "PlanError",
+    "PlanProblem",
+    "RateLimited",
+    "ReportError",
+    "SandboxError",
+    "ServerError",
+    "StoreError",
+    "TransportFailed",
+    "TrelloAPIError",
+    "TrelloplanError",
+    "UsageError",
+]
+
+
+class TrelloplanError(Exception):
+    """Root of every error trelloplan raises on purpose."""
+
+    exit_code: int = 1
+    default_hint: str = "run with --debug for details"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint or self.default_hint
+
+    def __str__(self) -> str:
+        return self.message
+
+    def one_line(self) -> str:
+        """The message and hint as one line, for stderr and logs."""
+        text = " ".join(self.message.split())
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class UsageError(TrelloplanError):
+    """Bad input: a file, option or value the user can fix."""
+
+    exit_code = 2
+    default_hint = "see --help for the expected input"
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """One problem in a plan file, located as precisely as the YAML allows."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        inside = f" {self.path}:" if self.path else ""
+        return f"{where}: {self.severity}:{inside} {self.message} (hint: {self.hint})"
+
+
+class PlanError(UsageError):
+    """A plan file has one or more errors; ``problems`` lists all of them."""
+
+    default_hint = "fix the problems listed above, then run `trelloplan validate` again"
+
+    def __init__(self, problems: list[PlanProblem], *, warnings: list[PlanProblem] | None = None) -> None:
+        self.problems = list(problems)
+        self.warnings = list(warnings or [])
+        files = sorted({p.file for p in self.problems}) or ["plan"]
+        count = len(self.problems)
+        noun = "error" if count == 1 else "errors"
+        message = f"{', '.join(files)}: {count} {noun} in the plan; nothing was sent to Trello"
+        if count == 1:
+            message = str(self.problems[0])
+        super().__init__(message)
+
+
+class ConfigError(UsageError):
+    """A setting (environment variable, option, state file) is missing or malformed."""
+
+
+class ExportError(UsageError):
+    """A board export file cannot be read."""
+
+    default_hint = "export the board again from Trello: Menu → Print, export and share → Export as JSON"
+
+
+class TrelloAPIError(TrelloplanError):
+    """Trello (or the sandbox) answered with an error."""
+
+    default_hint = "check TRELLO_API_URL and try again"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.method = method
+        self.path = path
+
+
+class AuthError(TrelloAPIError):
+    exit_code = 2
+    default_hint = (
+        "check TRELLO_API_KEY and TRELLO_TOKEN (get them at https://trello.com/power-ups/admin); "
+        "the token must have read and write access to the board"
+    )
+
+
+class NotFound(TrelloAPIError):
+    exit_code = 2
+    default_hint = "check the board id (the part after /b/ in the board's URL) and that your token can see it"
+
+
+class BadRequest(TrelloAPIError):
+    default_hint = "a value was refused by Trello; run with --debug to see the request"
+
+
+class RateLimited(TrelloAPIError):
+    def __init__(self, message: str, *, retry_after: float = 10.0, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        kwargs.setdefault("hint", f"Trello's rate limit is exhausted; wait {retry_after:.0f} s and run again")
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class ServerError(TrelloAPIError):
+    default_hint = "Trello is having trouble; try again in a few minutes"
+
+
+class TransportFailed(TrelloAPIError):
+    default_hint = "check the network and TRELLO_API_URL, then run again; nothing is lost by re-running"
+
+
+class BoardError(TrelloplanError):
+    """The board does not match what the plan or the state file expects."""
+
+    default_hint = "pass the right board with --board, or remove the plan's state file to start a new board"
+
+
+class StoreError(TrelloplanError):
+    """The local history store cannot be read or written."""
+
+    default_hint = "check the --store path, or delete the store file to pull the history again"
+
+
+class ReportError(TrelloplanError):
+    """A report cannot be built from the data given."""
+
+
+class EmailError(TrelloplanError):
+    """The report email could not be sent."""
+
+    default_hint = "check TRELLOPLAN_SMTP_HOST, TRELLOPLAN_SMTP_PORT, TRELLOPLAN_SMTP_USER and TRELLOPLAN_SMTP_PASSWORD"
+
+
+class LockedError(TrelloplanError):
+    """Another trelloplan run holds the lock for this board."""
+
+    default_hint = "another run is in progress; wait for it to finish"
+
+
+class SandboxError(TrelloplanError):
+    """The local Trello-compatible server could not start or serve."""
+
+    default_hint = "choose another --port, or check the --db path"

@@ -1,0 +1,46 @@
+"""Writing files so that a reader never sees half of one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import UsageError
+
+__all__ = ["atomic_write"]
+
+
+def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = True) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    With ``overwrite=False`` an existing file is never replaced, even by a
+    concurrent writer (the final step is a hard link, which fails if the name exists).
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {target}: the folder {folder} does not exist", hint="create the folder first, or choose another path")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror}", hint="check the folder's permissions") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise UsageError(f"{target} already exists", hint="choose another path, or pass --force to overwrite it") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror}", hint="check the path and free disk space") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target

@@ -1,0 +1,168 @@
+"""The plan: weeks, milestones, demos and tasks, as frozen values.
+
+A :class:`Plan` is what a validated plan file means. It knows the calendar
+(each week's dates and due time in the plan's time zone) but nothing about
+Trello ids; :mod:`trelloplan.planfile` builds it, the differ and the reports
+read it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .errors import PlanProblem
+
+__all__ = [
+    "BASE_COLORS",
+    "LABEL_COLORS",
+    "ListNames",
+    "Plan",
+    "Task",
+    "Week",
+    "derive_key",
+    "week_color",
+]
+
+BASE_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
+LABEL_COLORS = frozenset(
+    BASE_COLORS + tuple(f"{c}_light" for c in BASE_COLORS) + tuple(f"{c}_dark" for c in BASE_COLORS)
+)
+# Week labels walk Trello's base colours first, then their dark variants, so a
+# 12-week plan never repeats a colour and every one is visible on the card front.
+_WEEK_COLOR_CYCLE = BASE_COLORS + tuple(f"{c}_dark" for c in BASE_COLORS)
+
+
+def week_color(number: int) -> str:
+    """The default label colour of week ``number`` (1-based)."""
+    return _WEEK_COLOR_CYCLE[(number - 1) % len(_WEEK_COLOR_CYCLE)]
+
+
+def derive_key(week: int, name: str) -> str:
+    """A stable task key from its week and name: ``w3-set-up-bigquery``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].rstrip("-")
+    return f"w{week}-{slug or 'task'}"
+
+
+@dataclass(frozen=True)
+class ListNames:
+    """The names of the three lists a plan's board uses."""
+
+    todo: str = "To Do"
+    in_progress: str = "In Progress"
+    done: str = "Done"
+
+    def roles(self) -> dict[str, str]:
+        """Map each list name to its role (``todo``, ``in_progress``, ``done``)."""
+        return {self.todo: "todo", self.in_progress: "in_progress", self.done: "done"}
+
+    def ordered(self) -> tuple[str, str, str]:
+        return (self.todo, self.in_progress, self.done)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One card the plan asks for: a task of a week, or the week's demo."""
+
+    key: str
+    name: str
+    week: int
+    hours: float
+    desc: str = ""
+    checklist: tuple[str, ...] = ()
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class Week:
+    """One planned week: its milestone, its demo and its tasks, with its dates."""
+
+    number: int
+    milestone: str
+    demo: Task
+    tasks: tuple[Task, ...]
+    label: str
+    label_color: str | None
+    start: date
+    end: date
+    due: datetime
+
+    @property
+    def cards(self) -> tuple[Task, ...]:
+        """Every card of the week: the tasks, then the demo."""
+        return self.tasks + (self.demo,)
+
+    @property
+    def planned_hours(self) -> float:
+        return sum(task.hours for task in self.cards)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated plan. Build one with :func:`trelloplan.load_plan`."""
+
+    project: str
+    start: date
+    timezone: str
+    hours_per_task: float
+    lists: ListNames
+    weeks: tuple[Week, ...]
+    demo_label: str = "Demo"
+    demo_label_color: str | None = "red"
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    due_time: time = time(17, 0)
+    source: str | None = None
+    warnings: tuple[PlanProblem, ...] = field(default=(), compare=False)
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def end(self) -> date:
+        """The last day of the last week."""
+        return self.weeks[-1].end if self.weeks else self.start
+
+    def tasks(self) -> Iterator[Task]:
+        """Every card of the plan, week by week, demos included."""
+        for week in self.weeks:
+            yield from week.cards
+
+    def task(self, key: str) -> Task:
+        for task in self.tasks():
+            if task.key == key:
+                return task
+        raise KeyError(key)
+
+    def week(self, number: int) -> Week:
+        if not 1 <= number <= len(self.weeks):
+            raise KeyError(number)
+        return self.weeks[number - 1]
+
+    def week_of(self, moment: datetime | date) -> int | None:
+        """The number of the plan week holding ``moment`` (in the plan's zone), or None."""
+        day = moment.astimezone(self.tzinfo).date() if isinstance(moment, datetime) else moment
+        offset = (day - self.start).days
+        if offset < 0 or offset >= 7 * len(self.weeks):
+            return None
+        return offset // 7 + 1
+
+    @property
+    def planned_hours(self) -> float:
+        return sum(week.planned_hours for week in self.weeks)
+
+
+def week_dates(start: date, number: int, workdays: tuple[int, ...], due_time: time, tz: ZoneInfo) -> tuple[date, date, datetime]:
+    """First day, last day and due moment of week ``number`` of a plan starting on ``start``.
+
+    The due moment is the week's last working day at ``due_time``, local to ``tz``.
+    """
+    first = start + timedelta(days=7 * (number - 1))
+    last = first + timedelta(days=6)
+    due_day = max((first + timedelta(days=i) for i in range(7) if (first + timedelta(days=i)).weekday() in workdays), default=last)
+    return first, last, datetime.combine(due_day, due_time, tzinfo=tz)

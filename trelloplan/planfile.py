@@ -1,0 +1,587 @@
+"""Plan files: YAML in, a :class:`~trelloplan.plan.Plan` out, or every problem at once.
+
+The loader keeps the ``line:column`` of every YAML node so that each problem
+points at the exact spot in the file, the way a compiler does. It never stops
+at the first problem: a plan with five mistakes reports five lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .errors import PlanError, PlanProblem
+from .plan import LABEL_COLORS, ListNames, Plan, Task, Week, derive_key, week_color, week_dates
+
+__all__ = ["MAX_PLAN_BYTES", "MAX_TEXT", "ValidationResult", "load_plan", "load_plan_text", "validate_plan"]
+
+MAX_PLAN_BYTES = 1_000_000
+MAX_TEXT = 16_384  # Trello's limit for names and descriptions
+MAX_CHECKLIST_ITEMS = 200  # Trello's checkItems.perChecklist
+_MAX_NODES = 200_000  # guards against alias bombs that expand a small file into a huge tree
+
+TOP_KEYS = (
+    "project", "start", "timezone", "hours_per_task", "lists", "workdays", "due_time",
+    "demo_label", "demo_label_color", "weeks",
+)
+LIST_KEYS = ("todo", "in_progress", "done")
+WEEK_KEYS = ("week", "milestone", "demo", "tasks", "label_color")
+TASK_KEYS = ("name", "hours", "desc", "checklist", "key")
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEMO_HOURS = 1.0
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+Path_ = tuple[str | int, ...]
+
+
+def _path_text(path: Path_) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+@dataclass
+class ValidationResult:
+    """What :func:`validate_plan` found: the plan (when valid), errors and warnings."""
+
+    file: str
+    plan: Plan | None
+    errors: list[PlanProblem] = field(default_factory=list)
+    warnings: list[PlanProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Tree:
+    """YAML converted to plain Python, with the position of every node and key."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.value_marks: dict[Path_, tuple[int, int]] = {}
+        self.key_marks: dict[Path_, tuple[int, int]] = {}
+        self.duplicates: list[tuple[Path_, tuple[int, int]]] = []
+        self._nodes = 0
+        self._constructor = yaml.SafeLoader("")
+
+    def convert(self, node: yaml.Node, path: Path_) -> Any:
+        self._nodes += 1
+        if self._nodes > _MAX_NODES:
+            raise _TooBig()
+        self.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)[:40]
+                key = key if isinstance(key, (str, int)) else str(key)
+                child = path + (key,)
+                mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                if key in result:
+                    self.duplicates.append((child, mark))
+                self.key_marks[child] = mark
+                result[key] = self.convert(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            # e.g. 2026-02-30 resolves as a timestamp but is no date; keep the text for the validator
+            return node.value
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Checker:
+    """Collects every problem of one plan file while building the Plan."""
+
+    def __init__(self, tree: _Tree) -> None:
+        self.tree = tree
+        self.errors: list[PlanProblem] = []
+        self.warnings: list[PlanProblem] = []
+
+    def _where(self, path: Path_, key: bool) -> tuple[int, int]:
+        marks = self.tree.key_marks if key else self.tree.value_marks
+        probe = path
+        while probe:
+            if probe in marks:
+                return marks[probe]
+            if probe in self.tree.value_marks:
+                return self.tree.value_marks[probe]
+            probe = probe[:-1]
+        return self.tree.value_marks.get((), (1, 1))
+
+    def error(self, path: Path_, message: str, hint: str, *, at_key: bool = False) -> None:
+        line, column = self._where(path, at_key)
+        self.errors.append(PlanProblem(self.tree.file, line, column, _path_text(path), message, hint))
+
+    def warn(self, path: Path_, message: str, hint: str) -> None:
+        line, column = self._where(path, False)
+        self.warnings.append(PlanProblem(self.tree.file, line, column, _path_text(path), message, hint, "warning"))
+
+    # -- field checkers; each returns a usable value or None after recording the problem
+
+    def mapping(self, value: Any, path: Path_, what: str, allowed: tuple[str, ...]) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.error(path, f"{what} must be a mapping (key: value lines), got {_kind(value)}",
+                       f"write {what} as `key: value` lines; known keys: {', '.join(allowed)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f"did you mean `{close[0]}`?" if close else f"known keys here: {', '.join(allowed)}"
+                self.error(path + (key,), f"unknown key `{key}`", hint, at_key=True)
+        return value
+
+    def required(self, mapping: dict[str, Any], key: str, path: Path_, example: str) -> Any:
+        if key not in mapping or mapping[key] is None:
+            self.error(path, f"missing required key `{key}`", f"add `{key}: {example}`")
+            return None
+        return mapping[key]
+
+    def text(self, value: Any, path: Path_, what: str, *, allow_empty: bool = False) -> str | None:
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            self.error(path, f"{what} must be text, got {_kind(value)}", f"write {what} as plain text, quoted if it has a colon")
+            return None
+        text = str(value).strip() if not isinstance(value, str) else value.strip()
+        if not text and not allow_empty:
+            self.error(path, f"{what} is empty", f"give {what} a short, descriptive text")
+            return None
+        if len(text) > MAX_TEXT:
+            self.error(path, f"{what} is {len(text):,} characters long; Trello accepts at most {MAX_TEXT:,}",
+                       "shorten it, or move the detail into the task's `desc` or checklist")
+            return None
+        return text
+
+    def hours(self, value: Any, path: Path_) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or isinstance(value, float) and not math.isfinite(value):
+            self.error(path, f"hours must be a number, got {_kind(value)}", "write the estimate in hours, e.g. `hours: 4`")
+            return None
+        if value <= 0:
+            self.error(path, f"hours must be positive, got {value}", "estimate the task in hours, e.g. `hours: 4`")
+            return None
+        return float(value)
+
+    def color(self, value: Any, path: Path_) -> tuple[bool, str | None]:
+        if value is None or (isinstance(value, str) and value.lower() in ("none", "null")):
+            return True, None
+        if isinstance(value, str) and value in LABEL_COLORS:
+            return True, value
+        close = difflib.get_close_matches(str(value), sorted(LABEL_COLORS), n=1, cutoff=0.6)
+        suggestion = f"did you mean `{close[0]}`? " if close else ""
+        self.error(path, f"`{value}` is not a Trello label colour",
+                   f"{suggestion}use one of green, yellow, orange, red, purple, blue, sky, lime, pink, black "
+                   "(or their _light/_dark variants), or null for no colour")
+        return False, None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"a true/false value ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, (date, datetime)):
+        return f"the date {value}"
+    text = str(value)
+    return f"the text {text[:40]!r}" + ("…" if len(text) > 40 else "")
+
+
+def _decode(data: bytes, file: str) -> tuple[str | None, PlanProblem | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, PlanProblem(file, line, column, "", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                                 "save the plan as UTF-8 in your editor")
+
+
+def _parse(text: str, file: str) -> tuple[_Tree | None, Any, PlanProblem | None]:
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        return None, None, PlanProblem(file, line, column, "", f"YAML syntax error: {what}",
+                                       "check the indentation and quoting around this spot")
+    except yaml.YAMLError as exc:
+        return None, None, PlanProblem(file, 1, 1, "", f"YAML error: {' '.join(str(exc).split())}", "check the file is a YAML plan")
+    except RecursionError:
+        return None, None, PlanProblem(file, 1, 1, "", "the YAML is nested too deeply", "a plan needs only a few levels of nesting")
+    if node is None:
+        return None, None, PlanProblem(file, 1, 1, "", "the plan file is empty",
+                                       "start from a template: `trelloplan init plan.yaml`")
+    tree = _Tree(file)
+    try:
+        value = tree.convert(node, ())
+    except (_TooBig, RecursionError):
+        return None, None, PlanProblem(file, 1, 1, "", "the plan expands to too many values (anchors or nesting)",
+                                       "write the plan without deep YAML anchors; a plan has a few hundred values")
+    return tree, value, None
+
+
+def _too_big(file: str, size: int) -> ValidationResult:
+    problem = PlanProblem(file, 1, 1, "", f"the plan file is {size / 1e6:.1f} MB; plans are at most {MAX_PLAN_BYTES / 1e6:.0f} MB",
+                          "check that this is the right file; a 12-week plan is a few kilobytes")
+    return ValidationResult(file, None, [problem])
+
+
+def validate_plan_text(text: str | bytes, file: str = "<plan>") -> ValidationResult:
+    """Validate plan ``text``; never raises for bad input, reports every problem instead."""
+    if len(text) > MAX_PLAN_BYTES:
+        return _too_big(file, len(text))
+    if isinstance(text, bytes):
+        decoded, problem = _decode(text, file)
+        if problem:
+            return ValidationResult(file, None, [problem])
+        text = decoded or ""
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return ValidationResult(file, None, [PlanProblem(file, line, 1, "", "the file contains NUL characters; it is not a text plan",
+                                                         "check that this is the right file")])
+    tree, value, problem = _parse(text, file)
+    if problem or tree is None:
+        return ValidationResult(file, None, [problem] if problem else [])
+    checker = _Checker(tree)
+    for path, mark in tree.duplicates:
+        tree.key_marks[path] = mark
+        checker.error(path, f"key `{path[-1]}` appears twice here", "keep one of them; YAML would silently use the last", at_key=True)
+    plan = _build(checker, value)
+    if checker.errors:
+        return ValidationResult(file, None, checker.errors, checker.warnings)
+    return ValidationResult(file, plan, [], checker.warnings)
+
+
+def validate_plan(path: str | Path) -> ValidationResult:
+    """Validate the plan file at ``path``; unreadable files are reported as problems too."""
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PLAN_BYTES + 1)
+            if len(data) > MAX_PLAN_BYTES:
+                return _too_big(file, os.fstat(handle.fileno()).st_size)
+    except FileNotFoundError:
+        return ValidationResult(file, None, [PlanProblem(file, 1, 1, "", "no such file", "check the path, or create a plan with `trelloplan init`")])
+    except IsADirectoryError:
+        return ValidationResult(file, None, [PlanProblem(file, 1, 1, "", "this is a directory, not a plan file", "give the path of a .yaml plan file")])
+    except OSError as exc:
+        return ValidationResult(file, None, [PlanProblem(file, 1, 1, "", f"cannot read the file: {exc.strerror}", "check the path and its permissions")])
+    result = validate_plan_text(data, file)
+    if result.plan is not None:
+        result.plan = replace(result.plan, source=file)
+    return result
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Load and validate the plan at ``path``.
+
+    :raises PlanError: listing every problem, each with ``file:line:column``.
+    """
+    result = validate_plan(path)
+    if result.plan is None:
+        raise PlanError(result.errors, warnings=result.warnings)
+    return result.plan
+
+
+def load_plan_text(text: str | bytes, file: str = "<plan>") -> Plan:
+    """Load and validate a plan from text (the file name is used in messages only)."""
+    result = validate_plan_text(text, file)
+    if result.plan is None:
+        raise PlanError(result.errors, warnings=result.warnings)
+    return result.plan
+
+
+# -- building the Plan ---------------------------------------------------------------------------
+
+
+def _build(c: _Checker, value: Any) -> Plan | None:
+    top = c.mapping(value, (), "the plan", TOP_KEYS)
+    if top is None:
+        return None
+    project = c.required(top, "project", (), "My Project")
+    project = c.text(project, ("project",), "project") if project is not None else None
+    start = _start(c, top)
+    tz_name = _timezone(c, top)
+    hours_per_task = 4.0
+    if "hours_per_task" in top:
+        hours_per_task = c.hours(top["hours_per_task"], ("hours_per_task",)) or 4.0
+    lists = _lists(c, top)
+    workdays = _workdays(c, top)
+    due_time = _due_time(c, top)
+    demo_label = "Demo"
+    if "demo_label" in top:
+        demo_label = c.text(top["demo_label"], ("demo_label",), "demo_label") or "Demo"
+    demo_color: str | None = "red"
+    if "demo_label_color" in top:
+        _, demo_color = c.color(top["demo_label_color"], ("demo_label_color",))
+    weeks_value = c.required(top, "weeks", (), "[...]  (see docs/plan-format.md)")
+    if weeks_value is not None and not isinstance(weeks_value, list):
+        c.error(("weeks",), f"weeks must be a list, got {_kind(weeks_value)}", "write each week as a `- week: N` item")
+        weeks_value = None
+    tz = ZoneInfo(tz_name) if tz_name else None
+    weeks = _weeks(c, weeks_value or [], start, tz, hours_per_task, workdays, due_time)
+    if weeks_value is not None and len(weeks) == len(weeks_value) and not c.errors:
+        count = len(weeks)
+        if count == 0:
+            c.error(("weeks",), "the plan has no weeks", "add weeks 1..N, each with a milestone, a demo and tasks")
+        elif count < 10 or count > 12:
+            c.warn(("weeks",), f"the plan has {count} weeks; the method plans 10 to 12",
+                   "split or merge milestones so the project spans 10–12 weeks" if count < 10 else "trim the scope to at most 12 weeks")
+    c.errors.sort(key=lambda p: (p.line, p.column))
+    c.warnings.sort(key=lambda p: (p.line, p.column))
+    if c.errors or project is None or start is None or tz_name is None:
+        return None
+    return Plan(
+        project=project, start=start, timezone=tz_name, hours_per_task=hours_per_task, lists=lists,
+        weeks=tuple(weeks), demo_label=demo_label, demo_label_color=demo_color, workdays=workdays,
+        due_time=due_time, warnings=tuple(c.warnings),
+    )
+
+
+def _start(c: _Checker, top: dict[str, Any]) -> date | None:
+    value = c.required(top, "start", (), "2026-01-05  (the first day of week 1)")
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        c.error(("start",), f"`{text[:40]}` is not a valid date", "write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`")
+        return None
+
+
+def _timezone(c: _Checker, top: dict[str, Any]) -> str | None:
+    value = top.get("timezone", "UTC")
+    if not isinstance(value, str) or not value.strip():
+        c.error(("timezone",), f"timezone must be an IANA name, got {_kind(value)}", "write e.g. `timezone: Europe/Berlin` or `timezone: UTC`")
+        return None
+    try:
+        ZoneInfo(value.strip())
+        return value.strip()
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        c.error(("timezone",), f"`{value}` is not a known time zone", "use an IANA name such as `Europe/Berlin`, `America/New_York` or `UTC`")
+        return None
+
+
+def _lists(c: _Checker, top: dict[str, Any]) -> ListNames:
+    if "lists" not in top:
+        return ListNames()
+    mapping = c.mapping(top["lists"], ("lists",), "lists", LIST_KEYS)
+    if mapping is None:
+        return ListNames()
+    defaults = ListNames()
+    names = {key: getattr(defaults, key) for key in LIST_KEYS}
+    for key in LIST_KEYS:
+        if key in mapping:
+            names[key] = c.text(mapping[key], ("lists", key), f"the {key} list name") or names[key]
+    seen: dict[str, str] = {}
+    for key in LIST_KEYS:
+        if names[key].lower() in seen:
+            c.error(("lists", key), f"the {key} list has the same name as the {seen[names[key].lower()]} list",
+                    "give the three lists different names")
+        seen[names[key].lower()] = key
+    return ListNames(**names)
+
+
+def _workdays(c: _Checker, top: dict[str, Any]) -> tuple[int, ...]:
+    value = top.get("workdays", ["mon", "tue", "wed", "thu", "fri"])
+    if not isinstance(value, list) or not value:
+        c.error(("workdays",), f"workdays must be a non-empty list of days, got {_kind(value)}", "write e.g. `workdays: [mon, tue, wed, thu, fri]`")
+        return (0, 1, 2, 3, 4)
+    days: list[int] = []
+    for i, day in enumerate(value):
+        name = str(day).strip().lower()[:3]
+        if name not in DAY_NAMES:
+            c.error(("workdays", i), f"`{day}` is not a day of the week", "use mon, tue, wed, thu, fri, sat or sun")
+        else:
+            days.append(DAY_NAMES.index(name))
+    return tuple(sorted(set(days))) or (0, 1, 2, 3, 4)
+
+
+def _due_time(c: _Checker, top: dict[str, Any]) -> time:
+    if "due_time" not in top:
+        return time(17, 0)
+    value = top["due_time"]
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)  # YAML 1.1 reads 17:00 as the sexagesimal number 1020
+    try:
+        return time.fromisoformat(str(value).strip())
+    except ValueError:
+        c.error(("due_time",), f"`{value}` is not a time of day", "write the due time as HH:MM, e.g. `due_time: \"17:00\"`")
+        return time(17, 0)
+
+
+def _weeks(c: _Checker, items: list[Any], start: date | None, tz: ZoneInfo | None, hours_per_task: float,
+           workdays: tuple[int, ...], due_time: time) -> list[Week]:
+    weeks: list[Week] = []
+    numbers: dict[int, int] = {}
+    keys: dict[str, Path_] = {}
+    for index, item in enumerate(items):
+        path: Path_ = ("weeks", index)
+        mapping = c.mapping(item, path, f"week item {index + 1}", WEEK_KEYS)
+        if mapping is None:
+            continue
+        number = _week_number(c, mapping, path, index, numbers)
+        milestone = c.required(mapping, "milestone", path, "Set up the data pipeline")
+        milestone = c.text(milestone, path + ("milestone",), "the milestone") if milestone is not None else None
+        label_color = week_color(number or index + 1)
+        if "label_color" in mapping:
+            _, label_color = c.color(mapping["label_color"], path + ("label_color",))
+        tasks = _tasks(c, mapping, path, number or index + 1, hours_per_task, keys)
+        demo = _demo(c, mapping, path, number or index + 1, milestone or "", keys)
+        if None in (number, milestone, demo, start, tz):
+            continue
+        assert number is not None and demo is not None and start is not None and tz is not None
+        first, last, due = week_dates(start, number, workdays, due_time, tz)
+        weeks.append(Week(number=number, milestone=milestone or "", demo=demo, tasks=tuple(tasks),
+                          label=f"Week {number}", label_color=label_color, start=first, end=last, due=due))
+    _check_numbering(c, items, numbers)
+    weeks.sort(key=lambda week: week.number)
+    return weeks
+
+
+def _week_number(c: _Checker, mapping: dict[str, Any], path: Path_, index: int, numbers: dict[int, int]) -> int | None:
+    value = c.required(mapping, "week", path, str(index + 1))
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        c.error(path + ("week",), f"the week number must be a whole number, got {_kind(value)}", f"write `week: {index + 1}`")
+        return None
+    if value in numbers:
+        c.error(path + ("week",), f"week {value} appears twice (also item {numbers[value] + 1})",
+                "number the weeks 1, 2, 3, … once each")
+        return None
+    numbers[value] = index
+    return value
+
+
+def _check_numbering(c: _Checker, items: list[Any], numbers: dict[int, int]) -> None:
+    if not numbers:
+        return
+    expected = set(range(1, len(items) + 1))
+    missing = sorted(expected - set(numbers))
+    hint = f"weeks must be numbered 1..{len(items)} without gaps" + (f"; week {missing[0]} is missing" if missing else "")
+    strays = [(number, index) for number, index in sorted(numbers.items()) if number not in expected]
+    for number, index in strays:
+        c.error(("weeks", index, "week"), f"week number {number} is out of sequence", hint)
+    if missing and not strays and len(numbers) == len(items):
+        c.error(("weeks",), f"week {missing[0]} is missing", hint)
+
+
+def _tasks(c: _Checker, mapping: dict[str, Any], path: Path_, week: int, hours_per_task: float,
+           keys: dict[str, Path_]) -> list[Task]:
+    value = mapping.get("tasks")
+    if value is None:
+        if "tasks" not in mapping:
+            c.error(path, "missing required key `tasks`", "add `tasks:` with the week's four-hour tasks (or `tasks: []`)")
+            return []
+        value = []
+    if not isinstance(value, list):
+        c.error(path + ("tasks",), f"tasks must be a list, got {_kind(value)}", "write each task as a `- ` item")
+        return []
+    if not value:
+        c.warn(path + ("tasks",), f"week {week} has no tasks", "break the milestone into tasks of about four hours")
+    tasks = []
+    for i, item in enumerate(value):
+        task = _task(c, item, path + ("tasks", i), week, hours_per_task, keys)
+        if task is not None:
+            tasks.append(task)
+    return tasks
+
+
+def _task(c: _Checker, item: Any, path: Path_, week: int, hours_per_task: float, keys: dict[str, Path_],
+          demo: bool = False, default_hours: float | None = None) -> Task | None:
+    default_hours = hours_per_task if default_hours is None else default_hours
+    if isinstance(item, dict):
+        mapping = c.mapping(item, path, "a task", TASK_KEYS)
+        if mapping is None:
+            return None
+        name_value = c.required(mapping, "name", path, "Write the ingestion job")
+        name = c.text(name_value, path + ("name",), "the task name") if name_value is not None else None
+        hours = c.hours(mapping["hours"], path + ("hours",)) if "hours" in mapping else default_hours
+        desc = c.text(mapping.get("desc", ""), path + ("desc",), "desc", allow_empty=True) if "desc" in mapping else ""
+        checklist = _checklist(c, mapping, path)
+        key = _key(c, mapping, path)
+    else:
+        name = c.text(item, path, "the task")
+        hours, desc, checklist, key = default_hours, "", (), None
+    if name is None and key is None:
+        return None
+    key = key or (f"w{week}-demo" if demo else derive_key(week, name or ""))
+    if key in keys:
+        c.error(path, f"task key `{key}` is used twice (also at {_path_text(keys[key])})",
+                "give one of the tasks a different name or an explicit `key:`")
+        return None
+    keys[key] = path
+    if name is None or hours is None or desc is None or checklist is None:
+        return None
+    if not demo and hours > hours_per_task:
+        chunks = math.ceil(hours / hours_per_task)
+        c.warn(path, f"task `{name[:60]}` is {hours:g} hours, longer than hours_per_task ({hours_per_task:g})",
+               f"split it into {chunks} tasks of about {hours / chunks:.3g} hours each")
+    return Task(key=key, name=name, week=week, hours=hours, desc=desc, checklist=checklist, demo=demo)
+
+
+def _demo(c: _Checker, mapping: dict[str, Any], path: Path_, week: int, milestone: str, keys: dict[str, Path_]) -> Task | None:
+    value = c.required(mapping, "demo", path, "Show the pipeline loading one day of data")
+    if value is None:
+        return None
+    task = _task(c, value, path + ("demo",), week, DEMO_HOURS, keys, demo=True, default_hours=DEMO_HOURS)
+    if task is None:
+        return None
+    intro = f"Milestone: {milestone}\n\nDemo: record a 30-second video that shows: {task.name}"
+    desc = f"{intro}\n\n{task.desc}" if task.desc else intro
+    return replace(task, name=f"Demo: {task.name}", desc=desc[:MAX_TEXT])
+
+
+def _checklist(c: _Checker, mapping: dict[str, Any], path: Path_) -> tuple[str, ...] | None:
+    if "checklist" not in mapping or mapping["checklist"] is None:
+        return ()
+    value = mapping["checklist"]
+    if not isinstance(value, list):
+        c.error(path + ("checklist",), f"checklist must be a list of items, got {_kind(value)}", "write each checklist item as a `- ` line")
+        return None
+    if len(value) > MAX_CHECKLIST_ITEMS:
+        c.error(path + ("checklist",), f"checklist has {len(value)} items; Trello allows {MAX_CHECKLIST_ITEMS}", "split the task")
+        return None
+    items = [c.text(item, path + ("checklist", i), "a checklist item") for i, item in enumerate(value)]
+    return None if None in items else tuple(item for item in items if item)
+
+
+def _key(c: _Checker, mapping: dict[str, Any], path: Path_) -> str | None:
+    if "key" not in mapping:
+        return None
+    value = mapping["key"]
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or not _KEY_RE.match(str(value)):
+        c.error(path + ("key",), f"key `{value}` is not a valid task key",
+                "use letters, digits, `.`, `_` and `-` (up to 100 characters), e.g. `key: w3-bq-schema`")
+        return None
+    return str(value)
