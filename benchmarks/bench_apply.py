@@ -1,0 +1,120 @@
+"""Apply plans/mlops-gcp-10-weeks.yaml to a fresh sandbox with Trello's rate limits and 50 ms latency.
+
+Prints JSON: the requests sent (counted by the sandbox), the minimum possible (one per object
+created), wall time, the floor the rate limit allows for that many requests, and the same for a
+straightforward py-trello script; then a second apply (a no-op).
+
+    .venv/bin/python benchmarks/bench_apply.py [--latency-ms 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import trello
+
+from trelloplan.apply import apply_plan
+from trelloplan.client import Credentials, Trello
+from trelloplan.planfile import load_plan
+from trelloplan.sandbox import Sandbox
+from trelloplan.state import PlanState
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN = ROOT / "plans" / "mlops-gcp-10-weeks.yaml"
+TOKEN_LIMIT, WINDOW_S = 100, 10.0
+
+
+def rate_floor(requests_sent: int) -> float:
+    """The least time a client can take for this many requests at Trello's sustained rate (100 per 10 s)."""
+    return requests_sent * WINDOW_S / TOKEN_LIMIT
+
+
+def minimum_requests(plan) -> int:
+    tasks = list(plan.tasks())
+    checklists = [t for t in tasks if t.checklist]
+    return 1 + 3 + len(plan.weeks) + 1 + len(tasks) + len(checklists) + sum(len(t.checklist) for t in checklists)
+
+
+def writes(counters: dict) -> int:
+    return sum(n for method, n in counters["byMethod"].items() if method != "GET")
+
+
+class Rebased(requests.Session):
+    """Points py-trello's hard-coded https://api.trello.com/1 at the sandbox; nothing else changes."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__()
+        self.api_url = api_url
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().request(method, url.replace("https://api.trello.com/1", self.api_url), *args, **kwargs)
+
+
+def naive_pytrello(sandbox: Sandbox, plan) -> dict:
+    """What most scripts do: add_board, add_list, add_card, then add_label and set_due per card."""
+    client = trello.TrelloClient(api_key=sandbox.key, api_secret=sandbox.token, http_service=Rebased(sandbox.api_url))
+    started = time.monotonic()
+    error = None
+    try:
+        board = client.add_board(plan.project, default_lists=False)
+        todo = board.add_list("To Do")
+        board.add_list("In Progress")
+        board.add_list("Done")
+        labels = {week.number: board.add_label(week.label, week.label_color) for week in plan.weeks}
+        for week in plan.weeks:
+            for task in week.cards:
+                card = todo.add_card(task.name, desc=task.desc)
+                card.add_label(labels[week.number])
+                card.set_due(week.due)
+    except Exception as exc:  # the point is to show how it fails
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+    return {"seconds": round(time.monotonic() - started, 2), "error": error}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    plan = load_plan(PLAN)
+    minimum = minimum_requests(plan)
+    result: dict = {"plan": str(PLAN.relative_to(ROOT)), "latency_ms": args.latency_ms, "minimum_requests": minimum}
+
+    with Sandbox(latency_ms=args.latency_ms) as sandbox, tempfile.TemporaryDirectory() as folder:
+        state = PlanState(path=Path(folder) / "plan.state.json")
+        with Trello(Credentials(sandbox.key, sandbox.token), api_url=sandbox.api_url) as client:
+            sandbox.counters.reset()
+            started = time.monotonic()
+            apply_plan(client, plan, state)
+            seconds = time.monotonic() - started
+            first = sandbox.counters.snapshot()
+            sandbox.counters.reset()
+            started = time.monotonic()
+            second = apply_plan(client, plan, PlanState.load(state.path))
+            again = sandbox.counters.snapshot()
+        result["trelloplan"] = {
+            "requests": first["requests"], "writes": writes(first), "reads": first["requests"] - writes(first),
+            "refused_429": first["responses429"], "seconds": round(seconds, 2), "rate_limit_floor_s": rate_floor(first["requests"]),
+            "ratio_to_floor": round(seconds / rate_floor(first["requests"]), 3),
+            "second_apply": {"requests": again["requests"], "writes": writes(again), "seconds": round(time.monotonic() - started, 2),
+                             "diff_writes": second.writes},
+        }
+    with Sandbox(latency_ms=args.latency_ms) as sandbox:
+        naive = naive_pytrello(sandbox, plan)
+        counts = sandbox.counters.snapshot()
+        naive.update({"requests": counts["requests"], "refused_429": counts["responses429"],
+                      "requests_needed": 1 + 3 + len(plan.weeks) + 3 * sum(1 for _ in plan.tasks()),
+                      "rate_limit_floor_s": rate_floor(counts["requests"])})
+        result["naive_pytrello"] = naive
+    json.dump(result, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

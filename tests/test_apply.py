@@ -1,0 +1,231 @@
+"""Plan → board on the sandbox: idempotent, respectful of people's work, and safe under faults."""
+
+from __future__ import annotations
+
+import collections
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from trelloplan.apply import apply_plan, plan_changes
+from trelloplan.board import format_due
+from trelloplan.client import Credentials, RetryPolicy, Trello
+from trelloplan.errors import AuthError, BoardError
+from trelloplan.planfile import load_plan, load_plan_text
+from trelloplan.ratelimit import Pacer, Window
+from trelloplan.state import PlanState
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_PATH = ROOT / "plans" / "mlops-gcp-10-weeks.yaml"
+PLAN = load_plan(PLAN_PATH)
+FAST = RetryPolicy(attempts=8, base=0.001, cap=0.01)
+
+
+def connect(sandbox, **options) -> Trello:
+    options.setdefault("retry", FAST)
+    return Trello(Credentials(sandbox.key, sandbox.token), api_url=sandbox.api_url, **options)
+
+
+def board_json(sandbox_api, board_id):
+    return sandbox_api.get(f"/boards/{board_id}", cards="all", lists="all", labels="all", checklists="all").json()
+
+
+def assert_board_is_exactly_the_plan(sandbox_api, board_id, plan=PLAN):
+    board = board_json(sandbox_api, board_id)
+    boards = sandbox_api.get("/members/me/boards", fields="name").json()
+    assert [b["name"] for b in boards] == [plan.project]
+    assert sorted(l["name"] for l in board["lists"]) == sorted(plan.lists.ordered())
+    assert sorted(l["name"] for l in board["labels"]) == sorted([w.label for w in plan.weeks] + [plan.demo_label])
+    open_cards = [c for c in board["cards"] if not c["closed"]]
+    names = collections.Counter(c["name"] for c in open_cards)
+    assert names == collections.Counter(t.name for t in plan.tasks()), "missing or duplicated cards"
+    labels = {l["id"]: l["name"] for l in board["labels"]}
+    by_name = {c["name"]: c for c in open_cards}
+    for task in plan.tasks():
+        card = by_name[task.name]
+        assert sorted(labels[i] for i in card["idLabels"]) == sorted([f"Week {task.week}"] + (["Demo"] if task.demo else []))
+        assert card["due"] == format_due(plan.week(task.week).due)
+    items = collections.Counter((c["idCard"], i["name"]) for c in board["checklists"] for i in c["checkItems"])
+    assert sum(items.values()) == sum(len(t.checklist) for t in plan.tasks()) and max(items.values()) == 1
+    return board
+
+
+def test_apply_builds_the_board_in_the_fewest_requests_and_a_second_run_writes_nothing(sandbox, sandbox_api, tmp_path):
+    state = PlanState(path=tmp_path / "plan.state.json")
+    with connect(sandbox) as trello:
+        result = apply_plan(trello, PLAN, state)
+        assert result.requests == {"requests": 81, "reads": 0, "writes": 81, "retries": 0, "refused_429": 0}
+        routes = sandbox.counters.snapshot()["byRoute"]
+        assert routes["POST /1/cards"] == 60 and not any(r.startswith("PUT") for r in routes)  # label and due in the create
+        board = assert_board_is_exactly_the_plan(sandbox_api, result.board_id)
+        todo = next(l for l in board["lists"] if l["name"] == "To Do")
+        assert {c["idList"] for c in board["cards"]} == {todo["id"]}
+        cards = sorted(board["cards"], key=lambda c: c["pos"])
+        assert [c["name"] for c in cards] == [t.name for t in PLAN.tasks()]  # plan order despite concurrent writes
+        assert board["cards"][0]["due"] == "2027-01-08T17:00:00.000Z"
+
+        sandbox.counters.reset()
+        again = apply_plan(trello, PLAN, PlanState.load(state.path))
+    assert again.diff.empty and again.writes == 0
+    assert sandbox.counters.snapshot()["byMethod"] == {"GET": 1}
+
+
+def test_people_moving_and_editing_cards_are_never_undone(sandbox, sandbox_api, tmp_path):
+    state = PlanState(path=tmp_path / "plan.state.json")
+    with connect(sandbox) as trello:
+        result = apply_plan(trello, PLAN, state)
+        board = board_json(sandbox_api, result.board_id)
+        lists = {l["name"]: l["id"] for l in board["lists"]}
+        cards = {c["name"]: c for c in board["cards"]}
+        charter = cards["Write the project charter and success metrics"]
+        sandbox_api.put(f"/cards/{charter['id']}", idList=lists["Done"])
+        renamed = cards["Create the GitHub repository with README and issue templates"]
+        sandbox_api.put(f"/cards/{renamed['id']}", name="Create the GitLab repository", idList=lists["In Progress"])
+        # the plan renames another task (keeping its key) and moves one to week 2
+        text = PLAN_PATH.read_text().replace(
+            "      - Record the kickoff presentation\n",
+            "      - name: Record the kickoff presentation (5 min)\n        key: w1-record-the-kickoff-presentation\n")
+        text = text.replace("      - Draft the 10-week plan with one milestone per week\n", "").replace(
+            "      - Add a Makefile with install, lint and test targets\n",
+            "      - Add a Makefile with install, lint and test targets\n      - name: Draft the 10-week plan with one milestone per week\n"
+            "        key: w1-draft-the-10-week-plan-with-one-milestone-per-week\n")
+        plan = load_plan_text(text, str(tmp_path / "plan.yaml"))
+        diff, _ = plan_changes(trello, plan, PlanState.load(state.path))
+        assert [(c.action, c.ref, sorted(c.fields)) for c in diff.changes] == [
+            ("update", "w1-record-the-kickoff-presentation", ["name"]),
+            ("update", "w1-draft-the-10-week-plan-with-one-milestone-per-week", ["due", "keep_label_ids", "labels"]),
+        ]
+        assert [n.kind for n in diff.notes] == ["kept"]
+        sandbox.counters.reset()
+        apply_plan(trello, plan, PlanState.load(state.path))
+        assert sandbox.counters.snapshot()["byMethod"] == {"GET": 1, "PUT": 2}
+        after = {c["id"]: c for c in board_json(sandbox_api, result.board_id)["cards"]}
+        assert after[charter["id"]]["idList"] == lists["Done"]
+        assert (after[renamed["id"]]["name"], after[renamed["id"]]["idList"]) == ("Create the GitLab repository", lists["In Progress"])
+        assert apply_plan(trello, plan, PlanState.load(state.path)).writes == 0
+
+
+def test_removed_tasks_are_reported_and_archived_only_with_prune(sandbox, sandbox_api, tmp_path):
+    state = PlanState(path=tmp_path / "plan.state.json")
+    with connect(sandbox) as trello:
+        result = apply_plan(trello, PLAN, state)
+        plan = load_plan_text(PLAN_PATH.read_text().replace("      - Write the on-call runbook\n", ""))
+        kept = apply_plan(trello, plan, PlanState.load(state.path))
+        assert kept.writes == 0 and [n.kind for n in kept.diff.notes] == ["removed"]
+        pruned = apply_plan(trello, plan, PlanState.load(state.path), prune=True)
+        assert pruned.diff.counts() == {"create": 0, "update": 0, "archive": 1}
+    cards = board_json(sandbox_api, result.board_id)["cards"]
+    runbook = [c for c in cards if c["name"] == "Write the on-call runbook"]
+    assert len(runbook) == 1 and runbook[0]["closed"] is True  # archived, never deleted
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+@pytest.mark.sandbox(token_limit=100, key_limit=300, window_s=1.0)
+def test_apply_converges_under_faults(sandbox, sandbox_api, tmp_path, seed):
+    sandbox.faults.configure(error_rate=0.1, drop_rate=0.05, seed=seed)
+    state = PlanState(path=tmp_path / "plan.state.json")
+    pacer = Pacer(Window(100, 1.0), Window(300, 1.0))
+    with connect(sandbox, pacer=pacer) as trello:
+        result = apply_plan(trello, PLAN, state)
+        faults = sandbox.counters.snapshot()["faults"]
+        assert faults.get("drop", 0) > 0 and sum(faults.values()) >= 5
+        sandbox.faults.clear()
+        assert_board_is_exactly_the_plan(sandbox_api, result.board_id)
+        assert apply_plan(trello, PLAN, PlanState.load(state.path)).writes == 0
+
+
+def run_cli(env, *args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "trelloplan", *args], env=env, capture_output=True, text=True, **kwargs)
+
+
+def cli_env(sandbox) -> dict[str, str]:
+    return {**os.environ, "TRELLO_API_URL": sandbox.api_url, "TRELLO_API_KEY": sandbox.key, "TRELLO_TOKEN": sandbox.token}
+
+
+@pytest.mark.sandbox(latency_ms=30)
+def test_a_killed_apply_converges_when_run_again(sandbox, sandbox_api, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN_PATH.read_text())
+    state_file = tmp_path / "plan.state.json"
+    env = cli_env(sandbox)
+    rng = random.Random(5)
+    partial = []
+    for _ in range(4):
+        process = subprocess.Popen([sys.executable, "-m", "trelloplan", "apply", str(plan), "--yes"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not state_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.25))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        boards = sandbox_api.get("/members/me/boards", fields="name").json()
+        cards = sum(len(sandbox_api.get(f"/boards/{b['id']}/cards", filter="all").json()) for b in boards)
+        partial.append(cards)
+        if cards == 60:
+            break
+    assert any(count < 60 for count in partial), partial  # at least one run died half-way
+    done = run_cli(env, "apply", str(plan), "--yes")
+    assert done.returncode == 0, done.stderr
+    state = PlanState.load(state_file)
+    assert_board_is_exactly_the_plan(sandbox_api, state.board_id)
+    again = run_cli(env, "plan", str(plan), "--check")
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+def test_cli_plan_check_apply_and_json(sandbox, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN_PATH.read_text())
+    env = cli_env(sandbox)
+    check = run_cli(env, "plan", str(plan), "--check")
+    assert check.returncode == 3
+    assert check.stdout.splitlines()[:2] == [f"Plan for a new board 'MLOps on GCP' on {sandbox.api_url}:",
+                                             "  81 writes: create 77, update 0, archive 0"]
+    refused = run_cli(env, "apply", str(plan), stdin=subprocess.DEVNULL)
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1] == ("error: apply needs confirmation "
+                                               "(hint: pass --yes to apply without a terminal (scripts, cron))")
+    applied = run_cli(env, "apply", str(plan), "--yes", "--json")
+    assert applied.returncode == 0, applied.stderr
+    import json
+    summary = json.loads(applied.stdout)
+    assert summary["counts"] == {"create": 77, "update": 0, "archive": 0} and summary["requests"]["requests"] == 81
+    assert summary["state"] == str(tmp_path / "plan.state.json")
+    assert run_cli(env, "plan", str(plan), "--check").returncode == 0
+    assert sandbox.key not in applied.stdout + applied.stderr and sandbox.token not in applied.stdout + applied.stderr
+
+
+def test_clear_errors_for_bad_credentials_unknown_boards_and_hand_made_changes(sandbox, sandbox_api, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN_PATH.read_text())
+    env = cli_env(sandbox)
+    wrong = run_cli({**env, "TRELLO_TOKEN": "0" * 64}, "plan", str(plan), "--board", "a" * 24)
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("error: Trello refused the credentials (401 invalid token) for GET /boards/")
+    assert "0" * 64 not in wrong.stderr
+    unknown = run_cli(env, "plan", str(plan), "--board", "a" * 24)
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith(f"error: board {'a' * 24} does not exist, or this token cannot see it (hint:")
+    missing = run_cli({k: v for k, v in env.items() if k != "TRELLO_TOKEN"}, "plan", str(plan))
+    assert (missing.returncode, missing.stderr.split(" (hint")[0]) == (2, "error: TRELLO_TOKEN is not set")
+
+    assert run_cli(env, "apply", str(plan), "--yes").returncode == 0
+    state = PlanState.load(tmp_path / "plan.state.json")
+    done_list = state.lists["done"]["id"]
+    sandbox_api.put(f"/lists/{done_list}", closed=True)
+    reopened = run_cli(env, "plan", str(plan))
+    assert "list 'Done' was archived on the board; apply reopens it" in reopened.stdout
+    other = run_cli(env, "plan", str(plan), "--board", "b" * 24)
+    assert other.returncode == 1 and f"records board {state.board_id}, not {'b' * 24}" in other.stderr
+    sandbox_api.put(f"/boards/{state.board_id}", closed=True)
+    closed = run_cli(env, "apply", str(plan), "--yes")
+    assert closed.returncode == 1
+    assert closed.stderr.startswith("error: board 'MLOps on GCP' (") and "is archived on Trello" in closed.stderr
+    elsewhere = run_cli({**env, "TRELLO_API_URL": "http://127.0.0.1:9/1"}, "plan", str(plan))
+    assert elsewhere.returncode == 1 and f"belongs to a board on {sandbox.api_url}" in elsewhere.stderr

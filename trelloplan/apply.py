@@ -1,0 +1,302 @@
+"""Plan → board: read the board, diff, and make the writes, concurrently and safely.
+
+Writes go out phase by phase (board; lists and labels; cards; checklists),
+each phase concurrently up to what the rate limit allows. The state file is
+saved before the board is created and after every phase, and every card
+carries its task key, so a run that dies at any point, or a write whose
+outcome is unknown, is reconciled by reading the board again and diffing
+anew: nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from trello.board import Board
+from trello.label import Label
+from trello.trellolist import List
+
+from .board import BoardState, find_board_by_marker, read_board
+from .client import OutcomeUnknown, Trello
+from .diff import POS_STEP, Change, Diff, diff_plan
+from .errors import BoardError, TransportFailed
+from .plan import Plan
+from .state import PlanState
+
+__all__ = ["ApplyResult", "apply_plan", "plan_changes"]
+
+log = logging.getLogger("trelloplan.apply")
+MAX_ROUNDS = 6
+Progress = Callable[[Change, int, int], None]
+
+
+@dataclass
+class ApplyResult:
+    """What an apply did."""
+
+    board_id: str
+    board_url: str
+    diff: Diff
+    writes: int = 0
+    reconciled: int = 0
+    seconds: float = 0.0
+    requests: dict[str, int] = field(default_factory=dict)
+
+    def data(self) -> dict[str, Any]:
+        return {"board": {"id": self.board_id, "url": self.board_url}, "counts": self.diff.counts(),
+                "writes": self.writes, "reconciled": self.reconciled, "seconds": round(self.seconds, 3),
+                "requests": self.requests, "notes": [n.data() for n in self.diff.notes]}
+
+
+def _resolve_board(trello: Trello, state: PlanState, board_id: str | None) -> str | None:
+    if state.api_url and state.api_url != trello.api_url and not board_id:
+        raise BoardError(f"the state file {state.path} belongs to a board on {state.api_url}, not on {trello.api_url}",
+                         hint="set TRELLO_API_URL to the server the board lives on, or pass --state NEW.json to start a new board")
+    if board_id and state.board_id and board_id != state.board_id:
+        raise BoardError(f"the state file {state.path} records board {state.board_id}, not {board_id}",
+                         hint="drop --board to use the recorded board, or pass --state NEW.json to adopt the other one")
+    if board_id or state.board_id:
+        return board_id or state.board_id
+    if state.path is not None and state.path.exists():
+        # a run that created the board died before recording its id: find it by its marker
+        return find_board_by_marker(trello, state.instance)
+    return None
+
+
+def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None,
+                 prune: bool = False, force: bool = False) -> tuple[Diff, BoardState | None]:
+    """The changes apply would make. This is a read-only operation (at most two requests)."""
+    resolved = _resolve_board(trello, state, board_id)
+    board = read_board(trello, resolved) if resolved else None
+    if board is not None and board.closed:
+        raise BoardError(f"board {board.name!r} ({board.id}) is archived on Trello",
+                         hint="reopen it in Trello (Menu → More → Closed boards), or pass --state NEW.json to create a new board")
+    return diff_plan(plan, board, state, prune=prune, force=force), board
+
+
+class _Executor:
+    def __init__(self, trello: Trello, plan: Plan, state: PlanState, diff: Diff, board: BoardState | None,
+                 prune: bool, force: bool, workers: int, progress: Progress | None) -> None:
+        self.trello, self.plan, self.state = trello, plan, state
+        self.prune, self.force, self.workers, self.progress = prune, force, workers, progress
+        self.diff, self.board = diff, board
+        self.ids = dict(diff.ids)
+        self.lock = threading.Lock()
+        self.writes = 0
+        self.reconciled = 0
+        self.done = 0
+        self.total = diff.writes
+
+    # -- the loop ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.record_matched(self.diff)
+        for phase in range(4):
+            pending = [c for c in self.diff.changes if c.phase == phase]
+            for _ in range(MAX_ROUNDS):
+                if not pending:
+                    break
+                uncertain = self.execute_all(pending)
+                self.state.save()
+                if not uncertain:
+                    break
+                self.reconciled += len(uncertain)
+                log.info("apply: %d writes may or may not have happened; reading the board again", len(uncertain))
+                pending = [c for c in self.rediff().changes if c.phase == phase]
+            else:
+                raise TransportFailed(f"apply could not confirm {len(pending)} writes after {MAX_ROUNDS} attempts",
+                                      hint="check the connection to Trello and run apply again; nothing is duplicated by re-running")
+
+    def execute_all(self, changes: list[Change]) -> list[Change]:
+        uncertain: list[Change] = []
+
+        def one(change: Change) -> None:
+            try:
+                self.execute(change)
+            except OutcomeUnknown:
+                with self.lock:
+                    uncertain.append(change)
+
+        if len(changes) == 1 or self.workers <= 1:
+            for change in changes:
+                one(change)
+        else:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                for future in [pool.submit(one, change) for change in changes]:
+                    future.result()
+        return uncertain
+
+    def rediff(self) -> Diff:
+        if self.state.board_id is None:
+            found = find_board_by_marker(self.trello, self.state.instance)
+            if found:
+                self.record_board(found, "")
+        self.board = read_board(self.trello, self.state.board_id) if self.state.board_id else None
+        diff = diff_plan(self.plan, self.board, self.state, prune=self.prune, force=self.force)
+        self.ids.update(diff.ids)
+        self.record_matched(diff)
+        return diff
+
+    def wrote(self, change: Change, count: int = 1) -> None:
+        with self.lock:
+            self.writes += count
+            self.done += count
+            done = self.done
+        log.info("apply: %s", change)
+        if self.progress:
+            self.progress(change, done, max(self.total, done))
+
+    # -- state records ----------------------------------------------------------------------------
+
+    def record_matched(self, diff: Diff) -> None:
+        with self.lock:
+            for key, applied in diff.applied.items():
+                record = self.state.cards.setdefault(key, {})
+                if record.get("id") != applied["id"]:
+                    record.clear()
+                record.update(applied)
+
+    def record_board(self, board_id: str, url: str) -> None:
+        self.state.board_id, self.state.board_url = board_id, url or self.state.board_url
+        self.state.api_url = self.trello.api_url
+        self.state.board = {"name": self.plan.project}
+        self.state.save()
+
+    # -- one change ----------------------------------------------------------------------------
+
+    def execute(self, change: Change) -> None:
+        getattr(self, f"{change.action}_{change.kind}")(change)
+
+    def create_board(self, change: Change) -> None:
+        self.state.api_url = self.trello.api_url
+        self.state.save()  # the instance marker must be on disk before the board can exist
+        data = self.trello.post("/boards", {"name": change.fields["name"], "desc": change.fields["desc"], "defaultLists": False,
+                                            "defaultLabels": False, "prefs_permissionLevel": "private"})
+        self.record_board(data["id"], data.get("url", ""))
+        self.wrote(change)
+
+    def update_board(self, change: Change) -> None:
+        self.trello.put(f"/boards/{change.id}", dict(change.fields))
+        self.state.board.update(change.fields)
+        self.wrote(change)
+
+    def py_board(self) -> Board:
+        return Board(client=self.trello.py, board_id=self.state.board_id)
+
+    def create_list(self, change: Change) -> None:
+        created = self.py_board().add_list(change.fields["name"], change.fields["pos"])
+        with self.lock:
+            self.ids[f"list:{change.ref}"] = created.id
+            self.state.lists[change.ref] = {"id": created.id, "name": change.fields["name"]}
+        self.wrote(change)
+
+    def update_list(self, change: Change) -> None:
+        self.trello.put(f"/lists/{change.id}", dict(change.fields))
+        with self.lock:
+            self.state.lists[change.ref] = {"id": change.id, "name": change.fields.get("name", change.old.get("name"))}
+        self.wrote(change)
+
+    def create_label(self, change: Change) -> None:
+        created = self.py_board().add_label(change.fields["name"], change.fields["color"])
+        with self.lock:
+            self.ids[f"label:{change.ref}"] = created.id
+            self.state.labels[change.ref] = {"id": created.id, **change.fields}
+        self.wrote(change)
+
+    def update_label(self, change: Change) -> None:
+        self.trello.put(f"/labels/{change.id}", dict(change.fields))
+        with self.lock:
+            self.state.labels.setdefault(change.ref, {"id": change.id}).update(change.fields)
+        self.wrote(change)
+
+    def label_ids(self, refs: list[str]) -> list[str]:
+        return [self.ids[f"label:{ref}"] for ref in refs]
+
+    def create_card(self, change: Change) -> None:
+        fields = change.fields
+        todo = List(self.py_board(), self.ids["list:todo"])
+        labels = [Label(self.trello.py, label_id, "") for label_id in self.label_ids(fields["labels"])]
+        card = todo.add_card(fields["name"], desc=fields["desc"], labels=labels, due=fields["due"], position=fields["pos"])
+        with self.lock:
+            self.ids[f"card:{change.ref}"] = card.id
+            self.state.cards[change.ref] = {"id": card.id, **{k: fields[k] for k in ("name", "desc", "due", "labels")}}
+        self.wrote(change)
+
+    def update_card(self, change: Change) -> None:
+        body: dict[str, Any] = {name: change.fields[name] for name in ("name", "desc", "due") if name in change.fields}
+        if "labels" in change.fields:
+            body["idLabels"] = ",".join(list(change.fields["keep_label_ids"]) + self.label_ids(change.fields["labels"]))
+        self.trello.put(f"/cards/{change.id}", body)
+        with self.lock:
+            record = self.state.cards.setdefault(change.ref, {"id": change.id})
+            record.update({name: change.fields[name] for name in ("name", "desc", "due", "labels") if name in change.fields})
+        self.wrote(change)
+
+    def archive_card(self, change: Change) -> None:
+        self.trello.put(f"/cards/{change.id}", {"closed": True})
+        with self.lock:
+            self.state.cards.pop(change.ref, None)
+        self.wrote(change)
+
+    def create_checklist(self, change: Change) -> None:
+        card_id = self.ids[f"card:{change.ref}"]
+        checklist = self.trello.post(f"/cards/{card_id}/checklists", {"name": change.fields["name"], "pos": "bottom"})
+        with self.lock:
+            self.state.cards[change.ref]["checklist_id"] = checklist["id"]
+        self.wrote(change)
+        self.sync_items(change, checklist["id"])
+
+    def update_checklist(self, change: Change) -> None:
+        assert change.id is not None
+        self.sync_items(change, change.id)
+
+    def sync_items(self, change: Change, checklist_id: str) -> None:
+        top = float(change.fields.get("pos", 0))
+        for index, name in enumerate(change.fields["add"]):
+            self.trello.post(f"/checklists/{checklist_id}/checkItems", {"name": name, "pos": top + POS_STEP * (index + 1), "checked": False})
+            self.wrote(change)
+        for item_id in change.fields["remove"]:
+            self.trello.delete(f"/checklists/{checklist_id}/checkItems/{item_id}")
+            self.wrote(change)
+        with self.lock:
+            record = self.state.cards[change.ref]
+            record["checklist_id"] = checklist_id
+            record["checklist"] = list(self.plan.task(change.ref).checklist)
+
+
+def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None, prune: bool = False,
+               force: bool = False, workers: int = 8, progress: Progress | None = None,
+               diff: tuple[Diff, BoardState | None] | None = None) -> ApplyResult:
+    """Make the board match the plan, and record what was done in ``state``.
+
+    ``diff`` is the result of :func:`plan_changes` when the caller has shown it
+    already (it is computed otherwise). A second apply with an unchanged plan
+    makes no writes.
+    """
+    started = time.monotonic()
+    before = trello.stats.as_dict()
+    changes, board = diff or plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+    if board is not None and state.board_id != board.id:
+        state.board_id, state.board_url, state.api_url = board.id, board.url, trello.api_url
+    executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress)
+    executor.run()
+    with executor.lock:
+        for role in ("todo", "in_progress", "done"):
+            if f"list:{role}" in executor.ids:
+                state.lists.setdefault(role, {"id": executor.ids[f"list:{role}"], "name": getattr(plan.lists, role)})
+        state.board.setdefault("name", plan.project)
+        state.api_url = trello.api_url
+    state.save()
+    after = trello.stats.as_dict()
+    assert state.board_id is not None
+    return ApplyResult(
+        board_id=state.board_id, board_url=state.board_url or "", diff=changes, writes=executor.writes,
+        reconciled=executor.reconciled, seconds=time.monotonic() - started,
+        requests={name: after[name] - before[name] for name in after},
+    )

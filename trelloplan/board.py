@@ -1,0 +1,179 @@
+"""A board as it is on Trello: lists, labels, cards and checklists, read in one request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from .errors import BoardError, NotFound
+from .markers import card_key
+
+__all__ = [
+    "BoardState",
+    "RemoteCard",
+    "RemoteCheckItem",
+    "RemoteChecklist",
+    "RemoteLabel",
+    "RemoteList",
+    "find_board_by_marker",
+    "format_due",
+    "parse_due",
+    "read_board",
+]
+
+BOARD_MARKER = "trelloplan-board:"
+
+
+class Getter(Protocol):
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any: ...
+
+
+def parse_due(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def format_due(moment: datetime) -> str:
+    """Trello's date format: ISO-8601 UTC with milliseconds."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class RemoteList:
+    id: str
+    name: str
+    closed: bool
+    pos: float
+
+
+@dataclass(frozen=True)
+class RemoteLabel:
+    id: str
+    name: str
+    color: str | None
+
+
+@dataclass(frozen=True)
+class RemoteCheckItem:
+    id: str
+    name: str
+    state: str
+    pos: float
+
+
+@dataclass(frozen=True)
+class RemoteChecklist:
+    id: str
+    name: str
+    card_id: str
+    pos: float
+    items: tuple[RemoteCheckItem, ...]
+
+
+@dataclass(frozen=True)
+class RemoteCard:
+    id: str
+    name: str
+    desc: str
+    due: datetime | None
+    list_id: str
+    label_ids: tuple[str, ...]
+    closed: bool
+    pos: float
+    checklists: tuple[RemoteChecklist, ...] = ()
+
+    @property
+    def key(self) -> str | None:
+        return card_key(self.desc)
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """Everything apply needs to know about a board, as plain values."""
+
+    id: str
+    name: str
+    desc: str
+    closed: bool
+    url: str
+    lists: tuple[RemoteList, ...]
+    labels: tuple[RemoteLabel, ...]
+    cards: tuple[RemoteCard, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BoardState:
+        checklists: dict[str, list[RemoteChecklist]] = {}
+        for item in data.get("checklists") or []:
+            items = tuple(sorted(
+                (RemoteCheckItem(i["id"], i.get("name") or "", i.get("state") or "incomplete", float(i.get("pos") or 0))
+                 for i in item.get("checkItems") or []),
+                key=lambda i: i.pos,
+            ))
+            checklist = RemoteChecklist(item["id"], item.get("name") or "", item.get("idCard") or "", float(item.get("pos") or 0), items)
+            checklists.setdefault(checklist.card_id, []).append(checklist)
+        cards = tuple(
+            RemoteCard(
+                id=c["id"], name=c.get("name") or "", desc=c.get("desc") or "", due=parse_due(c.get("due")),
+                list_id=c.get("idList") or "", label_ids=tuple(c.get("idLabels") or ()), closed=bool(c.get("closed")),
+                pos=float(c.get("pos") or 0), checklists=tuple(sorted(checklists.get(c["id"], []), key=lambda cl: cl.pos)),
+            )
+            for c in data.get("cards") or []
+        )
+        return cls(
+            id=data["id"], name=data.get("name") or "", desc=data.get("desc") or "", closed=bool(data.get("closed")),
+            url=data.get("url") or "",
+            lists=tuple(RemoteList(l["id"], l.get("name") or "", bool(l.get("closed")), float(l.get("pos") or 0)) for l in data.get("lists") or []),
+            labels=tuple(RemoteLabel(l["id"], l.get("name") or "", l.get("color")) for l in data.get("labels") or []),
+            cards=cards,
+        )
+
+    def list(self, list_id: str) -> RemoteList | None:
+        return next((item for item in self.lists if item.id == list_id), None)
+
+    def label(self, label_id: str) -> RemoteLabel | None:
+        return next((item for item in self.labels if item.id == label_id), None)
+
+    def card(self, card_id: str) -> RemoteCard | None:
+        return next((item for item in self.cards if item.id == card_id), None)
+
+
+BOARD_QUERY = {
+    "fields": "name,desc,closed,url,shortLink",
+    "lists": "all",
+    "list_fields": "name,closed,pos",
+    "labels": "all",
+    "label_fields": "name,color",
+    "labels_limit": 1000,
+    "cards": "all",
+    "card_fields": "name,desc,due,idList,idLabels,closed,pos",
+    "checklists": "all",
+}
+
+
+def read_board(trello: Getter, board_id: str) -> BoardState:
+    """The board's lists, labels, cards (archived too) and checklists, in one request.
+
+    This is a read-only operation.
+    """
+    try:
+        data = trello.get(f"/boards/{board_id}", BOARD_QUERY)
+    except NotFound:
+        raise BoardError(f"board {board_id} does not exist, or this token cannot see it",
+                         hint="check the board id (the part after /b/ in its URL), or remove the plan's state file to create a new board") from None
+    return BoardState.from_json(data)
+
+
+def board_marker(instance: str) -> str:
+    return f"{BOARD_MARKER} {instance}"
+
+
+def find_board_by_marker(trello: Getter, instance: str) -> str | None:
+    """The id of the open board whose description carries this plan instance's marker."""
+    marker = board_marker(instance)
+    boards = trello.get("/members/me/boards", {"filter": "open", "fields": "name,desc"})
+    matches = sorted(board["id"] for board in boards if marker in (board.get("desc") or ""))
+    return matches[0] if matches else None

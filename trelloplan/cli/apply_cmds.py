@@ -1,0 +1,142 @@
+"""`trelloplan plan` and `trelloplan apply`: the plan as code, on a Trello board."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..apply import ApplyResult, apply_plan, plan_changes
+from ..client import Trello
+from ..diff import Change, Diff
+from ..errors import UsageError
+from ..planfile import load_plan
+from ..state import PlanState, default_state_path
+from . import EXIT_DRIFT
+
+KIND_TITLES = {"board": "board", "list": "lists", "label": "labels", "card": "cards", "checklist": "checklists"}
+
+
+def render_diff(diff: Diff, *, board_name: str, board_id: str | None, api_url: str) -> str:
+    where = f"board {board_name!r} ({board_id})" if board_id else f"a new board {board_name!r}"
+    counts = diff.counts()
+    lines = [f"Plan for {where} on {api_url}:",
+             f"  {diff.writes} writes: create {counts['create']}, update {counts['update']}, archive {counts['archive']}"]
+    for kind, title in KIND_TITLES.items():
+        changes = [c for c in diff.changes if c.kind == kind]
+        if changes:
+            lines.append(f"  {title} ({len(changes)}):")
+            lines.extend(f"    {change}" for change in changes)
+    if diff.notes:
+        lines.append(f"  notes ({len(diff.notes)}):")
+        lines.extend(f"    {note}" for note in diff.notes)
+    if diff.empty:
+        lines.append("  the board matches the plan: nothing to do")
+    return "\n".join(lines)
+
+
+def board_options(command: click.Command) -> click.Command:
+    for option in reversed([
+        click.option("--board", "board_id", metavar="ID", help="The board to use (id or short link). Default: the one in the state file."),
+        click.option("--state", "state_path", metavar="PATH", type=click.Path(dir_okay=False),
+                     help="The state file. Default: next to the plan, PLAN.state.json."),
+        click.option("--prune", is_flag=True, help="Archive cards of tasks removed from the plan (never deletes)."),
+        click.option("--force", is_flag=True, help="Take the plan's value where a field changed both in the plan and on the board."),
+        click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary."),
+    ]):
+        command = option(command)
+    return command
+
+
+def open_state(plan_path: str, state_path: str | None) -> PlanState:
+    return PlanState.load(state_path or default_state_path(plan_path))
+
+
+@click.command("plan")
+@click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
+@board_options
+@click.option("--check", is_flag=True, help=f"Exit with code {EXIT_DRIFT} when the board differs from the plan.")
+def plan_command(plan_path: str, board_id: str | None, state_path: str | None, prune: bool, force: bool,
+                 as_json: bool, check: bool) -> None:
+    """Show what apply would change on the board, touching nothing.
+
+    Reads the board in one request (two when a crashed run must be found again).
+
+    \b
+    Example:
+      trelloplan plan plans/mlops-gcp-10-weeks.yaml --check
+    """
+    plan = load_plan(plan_path)
+    state = open_state(plan_path, state_path)
+    with Trello.from_env() as trello:
+        diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+        if as_json:
+            click.echo(json.dumps({"board": board.id if board else None, **diff.data()}, indent=2))
+        else:
+            click.echo(render_diff(diff, board_name=board.name if board else plan.project,
+                                   board_id=board.id if board else None, api_url=trello.api_url))
+    if check and not diff.empty:
+        sys.exit(EXIT_DRIFT)
+
+
+@click.command("apply")
+@click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
+@board_options
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking for confirmation (for scripts and cron).")
+@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 32), help="Concurrent writes.")
+def apply_command(plan_path: str, board_id: str | None, state_path: str | None, prune: bool, force: bool,
+                  as_json: bool, yes: bool, workers: int) -> None:
+    """Make the board match the plan: create it, or update only what the plan changed.
+
+    Creates the board (lists To Do / In Progress / Done, a label per week and a
+    Demo label, a card per task with its label and due date, checklists) when
+    there is none. A second run makes no writes. Cards people moved or edited
+    on the board keep their list and their edits. The board is recorded in the
+    state file next to the plan (PLAN.state.json).
+
+    \b
+    Example:
+      trelloplan apply plans/mlops-gcp-10-weeks.yaml --yes
+    """
+    plan = load_plan(plan_path)
+    state = open_state(plan_path, state_path)
+    with Trello.from_env() as trello:
+        diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+        if not as_json:
+            click.echo(render_diff(diff, board_name=board.name if board else plan.project,
+                                   board_id=board.id if board else None, api_url=trello.api_url))
+        if not diff.empty and not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
+            if not click.confirm(f"Apply {diff.writes} writes?", default=False):
+                raise click.Abort()
+        result = run_with_progress(trello, plan, state, diff, board, board_id, prune, force, workers, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps({**result.data(), "state": str(state.path)}, indent=2))
+    elif not diff.empty:
+        click.echo(f"Applied {result.writes} writes in {result.seconds:.1f} s to {result.board_url or result.board_id}; "
+                   f"state saved in {state.path}.")
+
+
+def run_with_progress(trello: Trello, plan, state, diff, board, board_id, prune, force, workers, *, quiet: bool) -> ApplyResult:  # type: ignore[no-untyped-def]
+    if diff.empty or quiet or not sys.stderr.isatty():
+        def line(change: Change, done: int, total: int) -> None:
+            if not quiet:
+                click.echo(f"[{done}/{total}] {change}", err=True)
+        return apply_plan(trello, plan, state, board_id=board_id, prune=prune, force=force, workers=workers,
+                          progress=None if diff.empty else line, diff=(diff, board))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Applying", total=diff.writes)
+
+        def advance(change: Change, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"Applying {change.kind}s")
+
+        return apply_plan(trello, plan, state, board_id=board_id, prune=prune, force=force, workers=workers,
+                          progress=advance, diff=(diff, board))
+
+
+COMMANDS = [plan_command, apply_command]

@@ -1,0 +1,391 @@
+"""The Trello client: py-trello's ``fetch_json`` over a session that makes it safe.
+
+py-trello 0.20.1 sends every request through ``TrelloClient.fetch_json`` and
+its ``http_service``. :class:`TrelloSession` is that service. It adds what
+py-trello lacks:
+
+- a base URL other than Trello's (``TRELLO_API_URL``), connection reuse and timeouts;
+- the key and token moved from the query string into an ``Authorization``
+  header, so no URL (and so no log line or exception) ever carries them;
+- pacing under Trello's rate limits (:mod:`trelloplan.ratelimit`);
+- retries with tenacity: 429 always; 5xx, timeouts and dropped connections
+  only for reads and idempotent writes. A POST is retried only when it surely
+  did not reach the server; when it may have, :class:`OutcomeUnknown` tells
+  the caller to look before writing again;
+- Trello's answers translated to :mod:`trelloplan.errors` with hints.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import tenacity
+import trello
+import urllib3.exceptions
+
+from ._version import __version__
+from .errors import (
+    AuthError,
+    BadRequest,
+    ConfigError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TransportFailed,
+    TrelloAPIError,
+)
+from .ratelimit import Pacer
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "Credentials",
+    "OutcomeUnknown",
+    "RequestStats",
+    "RetryPolicy",
+    "Trello",
+    "TrelloSession",
+]
+
+log = logging.getLogger("trelloplan.client")
+
+DEFAULT_API_URL = "https://api.trello.com/1"
+_PYTRELLO_PREFIX = "https://api.trello.com/1"
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+class OutcomeUnknown(TransportFailed):
+    """A write may or may not have happened (the connection broke after it was sent)."""
+
+    default_hint = "run the same command again: trelloplan reconciles with the board before writing"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A Trello API key and token. Their repr never shows them."""
+
+    key: str = field(repr=False)
+    token: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+        env = os.environ if environ is None else environ
+        key, token = env.get("TRELLO_API_KEY", "").strip(), env.get("TRELLO_TOKEN", "").strip()
+        missing = [name for name, value in (("TRELLO_API_KEY", key), ("TRELLO_TOKEN", token)) if not value]
+        if missing:
+            raise ConfigError(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set",
+                hint="export TRELLO_API_KEY and TRELLO_TOKEN (https://trello.com/power-ups/admin), "
+                "or run `trelloplan sandbox` and use the export lines it prints",
+            )
+        return cls(key, token)
+
+
+def api_url_from_env(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return check_api_url(env.get("TRELLO_API_URL", "").strip() or DEFAULT_API_URL)
+
+
+def check_api_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"TRELLO_API_URL `{url}` is not an http(s) URL",
+                          hint=f"use the API's base URL, e.g. {DEFAULT_API_URL} or http://127.0.0.1:8099/1")
+    return url.rstrip("/")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry.
+
+    ``max_refusals`` stops retrying 429s well before Trello locks a key out
+    (200 refusals in 10 s).
+    """
+
+    attempts: int = 6
+    base: float = 0.5
+    cap: float = 10.0
+    max_refusals: int = 50
+
+    def backoff(self, attempt: int) -> float:
+        return min(self.cap, self.base * 2 ** (attempt - 1)) * (0.5 + random.random())
+
+
+@dataclass
+class RequestStats:
+    """What a session sent: requests by kind, retries and refusals."""
+
+    requests: int = 0
+    reads: int = 0
+    writes: int = 0
+    retries: int = 0
+    refused: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, method: str) -> None:
+        with self._lock:
+            self.requests += 1
+            if method in ("GET", "HEAD"):
+                self.reads += 1
+            else:
+                self.writes += 1
+
+    def as_dict(self) -> dict[str, int]:
+        return {"requests": self.requests, "reads": self.reads, "writes": self.writes,
+                "retries": self.retries, "refused_429": self.refused}
+
+
+class _Retry(Exception):
+    """A response or failure worth another attempt."""
+
+    def __init__(self, response: requests.Response | None = None, error: Exception | None = None) -> None:
+        super().__init__(response.status_code if response is not None else repr(error))
+        self.response = response
+        self.error = error
+
+
+def _never_sent(error: requests.RequestException) -> bool:
+    """True when a failed request surely never reached the server (the connection was never made)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    seen: set[int] = set()
+    stack: list[Any] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)):
+            return True
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+    return False
+
+
+class TrelloSession(requests.Session):
+    """The ``http_service`` handed to py-trello: base URL, auth header, pacing, retries, errors."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        retry: RetryPolicy | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        pool_size: int = 16,
+    ) -> None:
+        super().__init__()
+        self.api_url = check_api_url(api_url)
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.pacer = pacer or Pacer()
+        self.stats = RequestStats()
+        self._sleep = sleep
+        self._auth_header = f'OAuth oauth_consumer_key="{credentials.key}", oauth_token="{credentials.token}"'
+        self._secrets = (credentials.key, credentials.token)
+        self._refusals: list[float] = []
+        adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+        self.headers["User-Agent"] = f"trelloplan/{__version__}"
+
+    # -- the one entry point py-trello calls -------------------------------------------------------
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        method = method.decode() if isinstance(method, bytes) else method.upper()
+        url = url.decode() if isinstance(url, bytes) else url
+        if url.startswith(_PYTRELLO_PREFIX):
+            url = self.api_url + url[len(_PYTRELLO_PREFIX):]
+        params = dict(kwargs.pop("params", None) or {})
+        params.pop("key", None)
+        params.pop("token", None)
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers["Authorization"] = self._auth_header
+        headers["User-Agent"] = self.headers["User-Agent"]
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs.pop("auth", None)
+        path = urlsplit(url).path
+        path = path[len(urlsplit(self.api_url).path):] or "/"
+
+        def attempt() -> requests.Response:
+            return self._attempt(method, url, path, params, headers, kwargs)
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Retry),
+            stop=tenacity.stop_after_attempt(self.retry.attempts),
+            wait=self._wait,
+            sleep=self._sleep,
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _Retry as final:
+            raise self._final_error(method, path, final) from None
+
+    # -- one attempt ---------------------------------------------------------------------------
+
+    def _attempt(self, method: str, url: str, path: str, params: dict[str, Any], headers: dict[str, str],
+                 kwargs: dict[str, Any]) -> requests.Response:
+        self.pacer.acquire()
+        self.stats.count(method)
+        started = time.monotonic()
+        try:
+            response = super().request(method, url, params=params, headers=headers, **kwargs)
+        except requests.RequestException as error:
+            log.debug("%s %s failed: %s", method, path, type(error).__name__)
+            if method in IDEMPOTENT or _never_sent(error):
+                raise _Retry(error=error) from None
+            raise OutcomeUnknown(
+                f"the connection broke during {method} {path}; Trello may or may not have made the change",
+                method=method, path=path,
+            ) from None
+        log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code, 1000 * (time.monotonic() - started))
+        self.pacer.observe(response.headers)
+        status = response.status_code
+        if status == 429:
+            self._refused()
+            raise _Retry(response)
+        if status >= 500:
+            if method in IDEMPOTENT:
+                raise _Retry(response)
+            raise OutcomeUnknown(f"Trello answered {status} to {method} {path}; the change may or may not have been made",
+                                 status=status, method=method, path=path)
+        if status >= 400:
+            raise self._status_error(method, path, response)
+        return response
+
+    def _refused(self) -> None:
+        now = time.monotonic()
+        self._refusals = [t for t in self._refusals if now - t < 10.0] + [now]
+        with self.stats._lock:
+            self.stats.refused += 1
+        if len(self._refusals) > self.retry.max_refusals:
+            raise RateLimited(f"Trello refused {len(self._refusals)} requests in 10 s (429)", retry_after=10.0)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        delay = self.retry.backoff(state.attempt_number)
+        response = getattr(error, "response", None)
+        if response is not None and response.status_code == 429:
+            try:
+                delay = max(delay, min(float(response.headers.get("Retry-After", "")), 60.0))
+            except ValueError:
+                pass
+            self.pacer.pause(delay)
+        return delay
+
+    def _before_sleep(self, state: tenacity.RetryCallState) -> None:
+        with self.stats._lock:
+            self.stats.retries += 1
+        error = state.outcome.exception() if state.outcome else None
+        log.info("retrying after %s (attempt %d of %d)", self._describe(error), state.attempt_number, self.retry.attempts)
+
+    @staticmethod
+    def _describe(error: BaseException | None) -> str:
+        if isinstance(error, _Retry) and error.response is not None:
+            return f"HTTP {error.response.status_code}"
+        if isinstance(error, _Retry) and error.error is not None:
+            return type(error.error).__name__
+        return type(error).__name__
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return " ".join(text.split())[:200]
+
+    def _status_error(self, method: str, path: str, response: requests.Response) -> TrelloAPIError:
+        status, body = response.status_code, self._clean(response.text or "")
+        where = f"{method} {path}"
+        if status == 401:
+            return AuthError(f"Trello refused the credentials ({status} {body or 'unauthorized'}) for {where}",
+                             status=status, method=method, path=path)
+        if status == 404:
+            return NotFound(f"not found: {where} ({body or 'no such resource'})", status=status, method=method, path=path)
+        return BadRequest(f"Trello refused {where}: {status} {body}", status=status, method=method, path=path)
+
+    def _final_error(self, method: str, path: str, final: _Retry) -> TrelloAPIError:
+        where = f"{method} {path}"
+        if final.response is not None:
+            status = final.response.status_code
+            if status == 429:
+                return RateLimited(f"Trello's rate limit refused {where} {self.retry.attempts} times",
+                                   retry_after=10.0, status=status, method=method, path=path)
+            return ServerError(f"Trello failed {where} {self.retry.attempts} times (last: HTTP {status})",
+                               status=status, method=method, path=path)
+        error = final.error
+        kind = "timed out" if isinstance(error, requests.Timeout) else "could not connect" if isinstance(error, requests.ConnectionError) else "failed"
+        return TransportFailed(f"{where} {kind} {self.retry.attempts} times ({self.api_url})", method=method, path=path)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(_plain(v)) for v in value)
+    return value
+
+
+class Trello:
+    """A connection to Trello (or any server speaking its API, such as the sandbox).
+
+    Requests go through py-trello's ``fetch_json`` (``self.py`` is the
+    py-trello client, for its object model) over a :class:`TrelloSession`.
+    """
+
+    def __init__(self, credentials: Credentials, *, api_url: str | None = None, **session_options: Any) -> None:
+        self.session = TrelloSession(credentials, api_url=api_url or DEFAULT_API_URL, **session_options)
+        # query mode (no OAuth1 signing): fetch_json adds key/token as params, the session moves them to a header
+        self.py = trello.TrelloClient(api_key=credentials.key, api_secret=credentials.token, http_service=self.session)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **session_options: Any) -> Trello:
+        """Connect with ``TRELLO_API_KEY``, ``TRELLO_TOKEN`` and ``TRELLO_API_URL``."""
+        return cls(Credentials.from_env(environ), api_url=api_url_from_env(environ), **session_options)
+
+    @property
+    def api_url(self) -> str:
+        return self.session.api_url
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.session.stats
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        query = {name: _plain(value) for name, value in (params or {}).items() if value is not None}
+        return self.py.fetch_json(path, query_params=query)
+
+    def post(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        return self.py.fetch_json(path, http_method="POST", post_args=dict(body or {}))
+
+    def put(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        return self.py.fetch_json(path, http_method="PUT", post_args=dict(body or {}))
+
+    def delete(self, path: str) -> Any:
+        return self.py.fetch_json(path, http_method="DELETE")
+
+    def me(self) -> dict[str, Any]:
+        """The member the token belongs to; a cheap way to check the credentials."""
+        return self.get("/members/me", {"fields": "id,username,fullName"})
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Trello:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,76 @@
+"""The state file that ties a plan to its board.
+
+It sits next to the plan (``plan.yaml`` → ``plan.state.json``) and records
+the board (and the server it lives on), the ids of the lists, labels and cards
+apply made, and the values apply last wrote. Those last-written values make
+apply a three-way merge: a field the plan did not change is never written, so
+edits people make on the board survive. It holds no secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .fsutil import atomic_write
+
+__all__ = ["PlanState", "default_state_path"]
+
+STATE_VERSION = 1
+
+
+def default_state_path(plan_path: str | Path) -> Path:
+    path = Path(plan_path)
+    return path.with_name(f"{path.stem}.state.json")
+
+
+@dataclass
+class PlanState:
+    """What apply knows about the board of one plan. Values are plain JSON."""
+
+    path: Path | None = None
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)
+    api_url: str | None = None
+    board_id: str | None = None
+    board_url: str | None = None
+    board: dict[str, Any] = field(default_factory=dict)
+    lists: dict[str, dict[str, Any]] = field(default_factory=dict)
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path) -> PlanState:
+        """Read the state at ``path``; a missing file is a fresh state."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path=path)
+        except OSError as exc:
+            raise ConfigError(f"cannot read the state file {path}: {exc.strerror}", hint="check its permissions") from exc
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+                raise ValueError("not a trelloplan state file")
+            return cls(
+                path=path, instance=str(data["instance"]), api_url=data.get("api_url"), board_id=data.get("board_id"),
+                board_url=data.get("board_url"), board=dict(data.get("board") or {}), lists=dict(data.get("lists") or {}),
+                labels=dict(data.get("labels") or {}), cards=dict(data.get("cards") or {}),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"the state file {path} is damaged ({exc})",
+                              hint="restore it from version control, or move it away and pass --board ID to adopt the board again") from None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION, "instance": self.instance, "api_url": self.api_url, "board_id": self.board_id,
+            "board_url": self.board_url, "board": self.board, "lists": self.lists, "labels": self.labels, "cards": self.cards,
+        }
+
+    def save(self) -> None:
+        if self.path is not None:
+            atomic_write(self.path, json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
