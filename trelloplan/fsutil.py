@@ -10,6 +10,14 @@ from .errors import UsageError
 
 __all__ = ["atomic_write"]
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # os.umask can only be read by setting it: once, at import, before threads write files
+
 
 def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = True) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename.
@@ -27,6 +35,7 @@ def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = True)
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror}", hint="check the folder's permissions") from exc
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written file should look like any other
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()

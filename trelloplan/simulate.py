@@ -1,10 +1,12 @@
 """A believable team working through a plan: the card moves the demo replays on the sandbox.
 
 Pure and seeded: the same plan, moment and seed give the same moves. Each
-week's tasks are started on working days and finished a few hours to a few
-days later; some slip into the next week; the demo is recorded on the week's
-last working day; one finished card is reopened and finished again, and one
-card goes straight from To Do to Done.
+person works on one card at a time, in working hours, taking the week's tasks
+in turn; a task takes one to three working days end to end, and now and then
+one is blocked for days, so work slips into the next week and the people
+behind it start late. The demo is recorded on the week's last working day,
+once most of the week's work is done. One finished card is reopened and
+finished again, and one card goes straight from To Do to Done.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from .plan import Plan, Task
+from .plan import Plan, Week
 
 __all__ = ["Move", "simulate_team"]
+
+DAY_START, DAY_END = time(9, 0), time(17, 0)
 
 
 @dataclass(frozen=True)
@@ -28,28 +32,38 @@ class Move:
     member: str
 
 
-def _working_moment(plan: Plan, day: datetime, rng: random.Random) -> datetime:
-    local = datetime.combine(day.date(), time(9, 0), tzinfo=plan.tzinfo) + timedelta(minutes=rng.randrange(0, 7 * 60, 5))
-    return local
+class _Calendar:
+    """Working hours in the plan's zone: moments are moved into them, durations counted in them."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def open_at(self, moment: datetime) -> datetime:
+        """The first working moment at or after ``moment``."""
+        local = moment.astimezone(self.plan.tzinfo)
+        while True:
+            if local.weekday() in self.plan.workdays:
+                start = local.replace(hour=DAY_START.hour, minute=DAY_START.minute, second=0, microsecond=0)
+                end = local.replace(hour=DAY_END.hour, minute=DAY_END.minute, second=0, microsecond=0)
+                if local < start:
+                    return start
+                if local < end:
+                    return local
+            local = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def add(self, moment: datetime, hours: float) -> datetime:
+        """``hours`` of working time after ``moment``."""
+        at, left = self.open_at(moment), timedelta(hours=hours)
+        while True:
+            end = at.replace(hour=DAY_END.hour, minute=DAY_END.minute, second=0, microsecond=0)
+            if at + left <= end:
+                return at + left
+            left -= end - at
+            at = self.open_at(end + timedelta(minutes=1))
 
 
-def _work_days(plan: Plan, week_number: int) -> list[datetime]:
-    week = plan.week(week_number)
-    days = [week.start + timedelta(days=i) for i in range(7)]
-    return [datetime.combine(d, time(9, 0), tzinfo=plan.tzinfo) for d in days if d.weekday() in plan.workdays]
-
-
-def _task_moves(plan: Plan, task: Task, member: str, rng: random.Random, slow: bool) -> list[Move]:
-    days = _work_days(plan, task.week)
-    if task.demo:
-        start = datetime.combine(days[-1].date(), time(10, 0), tzinfo=plan.tzinfo)
-        late = timedelta(days=3) if slow else timedelta(0)
-        return [Move(start + late, task.key, "in_progress", member), Move(start + late + timedelta(hours=4, minutes=30), task.key, "done", member)]
-    start = _working_moment(plan, days[min(len(days) - 1, int(rng.triangular(0, len(days), 0)))], rng)
-    hours = rng.uniform(3, 20) * task.hours / plan.hours_per_task
-    if slow or rng.random() < 0.12:
-        hours += rng.uniform(40, 110)  # blocked, or underestimated: it slips into the next week
-    return [Move(start, task.key, "in_progress", member), Move(start + timedelta(hours=hours), task.key, "done", member)]
+def _week_start(plan: Plan, week: Week) -> datetime:
+    return datetime.combine(week.start, DAY_START, tzinfo=plan.tzinfo)
 
 
 def simulate_team(plan: Plan, *, until: datetime, members: list[str], seed: int = 7) -> list[Move]:
@@ -57,23 +71,37 @@ def simulate_team(plan: Plan, *, until: datetime, members: list[str], seed: int 
     if not members:
         raise ValueError("simulate_team needs at least one member")
     rng = random.Random(seed)
+    calendar = _Calendar(plan)
+    free = {member: _week_start(plan, plan.weeks[0]) for member in members}
     moves: list[Move] = []
-    slow_week = 3 if len(plan.weeks) >= 4 else None  # one week goes badly, as one always does
     for week in plan.weeks:
-        for task in week.cards:
-            member = members[rng.randrange(len(members))]
-            moves.extend(_task_moves(plan, task, member, rng, slow=week.number == slow_week and rng.random() < 0.5))
+        finished: list[datetime] = []
+        for task in week.tasks:
+            member = min(members, key=lambda m: (free[m], rng.random()))
+            start = calendar.open_at(max(free[member], _week_start(plan, week)) + timedelta(minutes=rng.randrange(5, 90, 5)))
+            effort = rng.uniform(9, 27) * task.hours / plan.hours_per_task  # working hours, meetings and reviews included
+            if rng.random() < 0.15:
+                effort += rng.uniform(16, 40)  # blocked, or underestimated
+            done = calendar.add(start, effort)
+            moves += [Move(start, task.key, "in_progress", member), Move(done, task.key, "done", member)]
+            free[member] = done
+            finished.append(done)
+        recorder = members[week.number % len(members)]
+        last_day = datetime.combine(week.due.astimezone(plan.tzinfo).date(), time(10, 0), tzinfo=plan.tzinfo)
+        most = sorted(finished)[max(0, len(finished) - 2)] if finished else last_day
+        start = calendar.open_at(max(last_day, most))
+        moves += [Move(start, week.demo.key, "in_progress", recorder), Move(calendar.add(start, 2), week.demo.key, "done", recorder)]
     moves.sort(key=lambda m: (m.at, m.key, m.role))
-    done = [m for m in moves if m.role == "done" and not m.key.endswith("-demo") and m.at + timedelta(days=2) < until]
+    done = [m for m in moves if m.role == "done" and not m.key.endswith("-demo") and m.at + timedelta(days=3) < until]
     if done:
         reopened = done[len(done) // 3]
-        back = reopened.at + timedelta(days=1)
+        back = calendar.add(reopened.at, 8)
         moves += [Move(back, reopened.key, "in_progress", reopened.member),
-                  Move(back + timedelta(hours=6), reopened.key, "done", reopened.member)]
+                  Move(calendar.add(back, 3), reopened.key, "done", reopened.member)]
     started = [m for m in moves if m.role == "in_progress" and not m.key.endswith("-demo")]
-    if len(started) > 4:
-        skipper = started[4]
-        moves = [m for m in moves if not (m.key == skipper.key and m.role == "in_progress")]
+    if len(started) > 2:
+        skipper = started[2].key
+        moves = [m for m in moves if not (m.key == skipper and m.role == "in_progress")]
     moves = [m for m in moves if m.at <= until]
     moves.sort(key=lambda m: (m.at, m.key, m.role))
     return moves

@@ -34,6 +34,10 @@ EXIT_INTERRUPTED = 130
 # Each module lists its click commands in COMMANDS; adding a command is one line here.
 COMMAND_MODULES = [
     "plan_cmds",
+    "sandbox_cmd",
+    "apply_cmds",
+    "report_cmds",
+    "demo_cmd",
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 __all__ = [
     "CARD_TYPES",
@@ -49,8 +50,7 @@ def id_time(object_id: str) -> datetime:
     return datetime.fromtimestamp(int(object_id[:8], 16), tz=timezone.utc)
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(NamedTuple):
     """One Trello action, reduced to the fields that move cards and name lists.
 
     ``list_id``/``list_name`` is ``data.list`` (where a card was created, archived
@@ -59,6 +59,9 @@ class Action:
     archived state when the action changed it. ``old_name`` is the previous name
     of a renamed card or list. ``label_*`` and ``target_member_id`` are set by
     the label and member actions.
+
+    A ``NamedTuple`` rather than a frozen dataclass: just as immutable, but
+    built several times faster, and a history holds 100,000 of them.
     """
 
     id: str
@@ -133,8 +136,10 @@ class BoardHistory:
 
     ``snapshot`` says whether ``cards`` and ``lists`` describe the whole board
     (a board export or a pull) or are empty because only actions were given.
-    Build one with :func:`trelloplan.history.parse.make_history`, which sorts
-    and de-duplicates.
+    ``former_cards`` are cards seen on the board earlier (an older export, an
+    earlier pull) and gone since: their last known labels, members and key,
+    which Trello's actions do not always record. Build one with
+    :func:`trelloplan.history.parse.make_history`, which sorts and de-duplicates.
     """
 
     actions: tuple[Action, ...]
@@ -144,6 +149,7 @@ class BoardHistory:
     labels: tuple[LabelInfo, ...] = ()
     members: tuple[MemberInfo, ...] = ()
     snapshot: bool = False
+    former_cards: tuple[CardSnapshot, ...] = ()
 
     @property
     def first_action(self) -> Action | None:

@@ -1,0 +1,51 @@
+"""`trelloplan demo`: the whole product on the embedded sandbox, in one command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+
+@click.command()
+@click.argument("folder", default="trelloplan-demo", type=click.Path(file_okay=False))
+@click.option("--week", default=5, show_default=True, type=click.IntRange(1, 12), help="The week to report on.")
+@click.option("--seed", default=8, show_default=True, type=int, help="Seed of the simulated team and the forecast.")
+def demo(folder: str, week: int, seed: int) -> None:
+    """Run the whole product on a local sandbox, with no Trello account.
+
+    Starts a local Trello-compatible server, applies the 10-week MLOps plan,
+    lets a simulated team of three work through the first weeks (seeded), pulls
+    the board's history, and writes the weekly report into FOLDER: report.html
+    (with charts), report.md, report.json, report.csv, charts/*.png and
+    weekly-email.eml.
+
+    \b
+    Example:
+      trelloplan demo
+      trelloplan demo /tmp/demo --week 8 --seed 3
+    """
+    from ..demo import run_demo
+    from ..render.formats import render_report
+
+    console = Console(stderr=True)
+    if sys.stderr.isatty():
+        with console.status("Starting…") as status:
+            result = run_demo(folder, week=week, seed=seed, step=lambda message: (console.log(message), status.update(message)))
+    else:
+        result = run_demo(folder, week=week, seed=seed, step=lambda message: click.echo(message, err=True))
+    click.echo(render_report(result.report, "text", color=sys.stdout.isatty()))
+    click.echo(f"Wrote the week {week} report in {result.seconds:.1f} s ({result.moves} card moves, "
+               f"{result.requests} requests to the sandbox):")
+    width = max(len(name) for name in [*result.files, "charts"] if not name.startswith("chart "))
+    for name, path in result.files.items():
+        if not name.startswith("chart "):
+            click.echo(f"  {name:<{width}}  {path}")
+    charts = [path for name, path in result.files.items() if name.startswith("chart ")]
+    if charts:
+        click.echo(f"  {'charts':<{width}}  {charts[0].parent}/ ({len(charts)} PNG files)")
+    click.echo(f"Open {result.files['html']} in a browser to see the report.")
+
+
+COMMANDS = [demo]

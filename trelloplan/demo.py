@@ -1,0 +1,122 @@
+"""The whole product on the embedded sandbox, with no Trello account: ``trelloplan demo``.
+
+Starts the sandbox in this process, applies the reference plan, lets a team
+of three work through several weeks on the sandbox clock (seeded: cards
+started and finished at a believable pace, some late, one reopened), pulls
+the board's history into a store, and writes the weekly report in every
+format, with its charts and the email, into one folder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .apply import apply_plan
+from .client import Credentials, Trello
+from .errors import UsageError
+from .fsutil import atomic_write
+from .history import Report, build_report
+from .history.fetch import pull_history
+from .mail import write_eml
+from .plan import Plan
+from .planfile import load_plan
+from .render.charts import render_charts
+from .render.email import build_email
+from .render.formats import render_report
+from .render.html import render_html
+from .sandbox import Sandbox
+from .simulate import simulate_team
+from .state import PlanState
+from .store import HistoryStore
+from .templates import template_path
+
+__all__ = ["DemoResult", "run_demo"]
+
+TEAM = (("ana", "Ana Lima"), ("ben", "Ben Okafor"), ("chloe", "Chloé Martin"))
+Step = Callable[[str], None]
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    report: Report
+    files: dict[str, Path] = field(default_factory=dict)
+    moves: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+
+def demo_moment(plan: Plan, week: int) -> datetime:
+    """Friday 16:00 of ``week`` (the moment the weekly report goes out), in the plan's zone."""
+    return plan.week(week).due - timedelta(hours=1)
+
+
+def run_demo(folder: str | Path = "trelloplan-demo", *, week: int = 5, seed: int = 8, plan_path: str | Path | None = None,
+             step: Step | None = None) -> DemoResult:
+    """Run the demo and write its files into ``folder``; ``step`` is told what happens next."""
+    started = time.monotonic()
+    say = step or (lambda message: None)
+    plan = load_plan(plan_path or template_path("mlops-gcp-10-weeks"))
+    if not 1 <= week <= len(plan.weeks):
+        raise UsageError(f"--week {week} is outside the plan", hint=f"choose a week from 1 to {len(plan.weeks)}")
+    out = Path(folder)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the demo folder {out}: {exc.strerror}", hint="choose another folder") from exc
+    as_of = demo_moment(plan, week)
+    say("Starting the sandbox (a local Trello-compatible server)")
+    with Sandbox(start=datetime.combine(plan.start - timedelta(days=3), datetime.min.time(), plan.tzinfo) + timedelta(hours=10),
+                 frozen=True) as sandbox:
+        lead = Trello(Credentials(sandbox.key, sandbox.token), api_url=sandbox.api_url)
+        say(f"Applying {plan.project!r}: {len(plan.weeks)} weeks, {sum(1 for _ in plan.tasks())} cards")
+        state = PlanState()
+        result = apply_plan(lead, plan, state)
+        team = {name: sandbox.add_member(name, full, boards=(result.board_id,)) for name, full in TEAM}
+        clients = {name: Trello(Credentials(sandbox.key, member.token), api_url=sandbox.api_url) for name, member in team.items()}
+        moves = simulate_team(plan, until=as_of, members=list(team), seed=seed)
+        say(f"Simulating weeks 1–{week}: {len(moves)} card moves by {len(team)} people")
+        lists = {role: entry["id"] for role, entry in state.lists.items()}
+        for move in moves:
+            sandbox.clock.freeze(move.at)
+            body = {"idList": lists[move.role]}
+            if move.role == "in_progress":
+                body["idMembers"] = team[move.member].id
+            clients[move.member].put(f"/cards/{state.cards[move.key]['id']}", body)
+        sandbox.clock.freeze(as_of)
+        say("Pulling the board's history into the local store")
+        store_path = out / "history.sqlite"
+        store_path.unlink(missing_ok=True)
+        with HistoryStore(store_path, board_id=result.board_id) as store:
+            pull_history(lead.get, store, result.board_id)
+            history = store.load_history()
+        requests = lead.stats.requests + sum(c.stats.requests for c in clients.values())
+        for client in [lead, *clients.values()]:
+            client.close()
+    say(f"Building the report for week {week} as of {as_of:%a %d %b %Y %H:%M} ({plan.timezone})")
+    report = build_report(history, as_of=as_of, plan=plan, seed=seed)
+    demo = DemoResult(folder=out, report=report, moves=len(moves), requests=requests, files={"history store": store_path})
+    say("Writing the report, the charts and the email")
+    write_outputs(demo, as_of)
+    demo.seconds = time.monotonic() - started
+    return demo
+
+
+def write_outputs(demo: DemoResult, sent_at: datetime) -> None:
+    report, out = demo.report, demo.folder
+    charts = render_charts(report)
+    (out / "charts").mkdir(exist_ok=True)
+    for name, png in charts.items():
+        demo.files[f"chart {name}"] = atomic_write(out / "charts" / f"{name}.png", png)
+    demo.files["html"] = atomic_write(out / "report.html", render_html(report, mode="file", charts=charts))
+    demo.files["markdown"] = atomic_write(out / "report.md", render_report(report, "markdown"))
+    demo.files["json"] = atomic_write(out / "report.json", json.dumps(report.to_dict(), indent=2) + "\n")
+    demo.files["csv"] = atomic_write(out / "report.csv", render_report(report, "csv"))
+    message = build_email(report, sender="trelloplan demo <trelloplan@example.com>", recipients=["team@example.com"],
+                          charts=charts, date=sent_at)
+    demo.files["email"] = write_eml(message, out / "weekly-email.eml")

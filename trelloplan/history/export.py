@@ -1,0 +1,55 @@
+"""Reading Trello board JSON exports from files (the offline input of ``report --from-export``).
+
+The one module of :mod:`trelloplan.history` that reads files; everything it
+builds comes from :mod:`.parse`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import ExportError
+from .model import BoardHistory
+from .parse import history_from_actions, history_from_board_json, merge_histories
+
+__all__ = ["load_export", "load_exports"]
+
+_HINT = "export the board again from Trello: Menu → Print, export and share → Export as JSON"
+
+
+def load_export(path: str | Path) -> BoardHistory:
+    """One board export (or a saved page of board actions, a JSON list) as a history."""
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ExportError(f"{file}: no such file", hint="check the path given to --from-export") from None
+    except IsADirectoryError:
+        raise ExportError(f"{file} is a folder, not an export file", hint="give the path of the .json file") from None
+    except OSError as exc:
+        raise ExportError(f"{file}: cannot read it ({exc.strerror})", hint="check the file's permissions") from None
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError:
+        raise ExportError(f"{file} is not a text file", hint=_HINT) from None
+    except json.JSONDecodeError as exc:
+        raise ExportError(f"{file}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})", hint=_HINT) from None
+    try:
+        if isinstance(data, list):
+            return history_from_actions(data)
+        return history_from_board_json(data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ExportError(f"{file} is not a Trello board export: {exc}", hint=_HINT) from None
+
+
+def load_exports(paths: Iterable[str | Path]) -> BoardHistory:
+    """Several exports of one board, merged by action id (overlapping exports are common)."""
+    histories = [load_export(path) for path in paths]
+    if not histories:
+        raise ExportError("no export file given", hint="pass --from-export FILE (repeatable)")
+    try:
+        return merge_histories(histories)
+    except ValueError as exc:
+        raise ExportError(f"cannot merge the exports: {exc}", hint="give exports of one board only") from None

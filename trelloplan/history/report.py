@@ -1,0 +1,432 @@
+"""Build the weekly report from a board history, as of one moment.
+
+:func:`build_report` is the library call behind ``trelloplan report``: plain
+data in (a :class:`BoardHistory`, an optional :class:`Plan`, the as-of moment),
+a :class:`Report` out. It never reads a clock; the caller says what "now" is.
+The definitions it follows are in docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from ..plan import Plan, Task
+from .gcpause import gc_paused
+from .forecast import DEFAULT_TRIALS, forecast_completion
+from .metrics import days_between, percentiles, role_at, role_counts_at
+from .model import BoardHistory
+from .quality import find_problems
+from .replay import CardTimeline, replay
+from .roles import RoleRules, resolve_roles
+from .schema import (
+    BurnUpPoint,
+    CardRef,
+    CardRow,
+    DemoStatus,
+    FlowDay,
+    ListRow,
+    MemberRow,
+    Report,
+    ThisWeek,
+    ThroughputWeek,
+    Totals,
+    WeekRow,
+    Wip,
+    WipCard,
+)
+from .weeks import WeekCalendar, load_zone
+
+__all__ = ["DEFAULT_WINDOW", "as_of_for_week", "build_report"]
+
+#: How many of the latest complete weeks the forecast samples.
+DEFAULT_WINDOW = 12
+_TICK = timedelta(microseconds=1)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _calendar(plan: Plan | None, tz: str | ZoneInfo | None) -> WeekCalendar:
+    zone = load_zone(tz) if tz is not None else (plan.tzinfo if plan is not None else load_zone("UTC"))
+    return WeekCalendar.for_plan(plan, zone) if plan is not None else WeekCalendar.iso(zone)
+
+
+def as_of_for_week(week: int | str, *, plan: Plan | None = None, tz: str | ZoneInfo | None = None) -> datetime:
+    """The last instant of a week (a plan week number, or ``2026-W03``): what ``--week`` reports as of."""
+    calendar = _calendar(plan, tz)
+    return calendar.last_instant(calendar.parse_week(week))
+
+
+class _Card:
+    """A timeline with the plan facts the sections need, computed once."""
+
+    __slots__ = ("cycle", "hours", "in_scope", "is_demo", "lead", "task", "timeline", "week")
+
+    def __init__(self, timeline: CardTimeline, week: int | None, task: Task | None, hours: float | None, is_demo: bool) -> None:
+        self.timeline = timeline
+        self.week = week
+        self.task = task
+        self.hours = hours
+        self.is_demo = is_demo
+        role = timeline.segments[-1].role
+        self.in_scope = role != "out" and role != "ignore"
+        done = timeline.done
+        self.lead = days_between(timeline.created, done) if done is not None else None
+        self.cycle = days_between(timeline.started, done) if done is not None and timeline.started is not None else None
+
+
+def build_report(
+    history: BoardHistory,
+    *,
+    as_of: datetime,
+    plan: Plan | None = None,
+    week: int | str | None = None,
+    tz: str | ZoneInfo | None = None,
+    list_roles: RoleRules | Mapping[str, str] | None = None,
+    seed: int = 0,
+    trials: int = DEFAULT_TRIALS,
+    window: int = DEFAULT_WINDOW,
+) -> Report:
+    """The report for the week ``week`` (default: the week holding ``as_of``), as of ``as_of``.
+
+    ``as_of`` must be timezone-aware; only actions dated at or before it count.
+    With a ``plan``, weeks are the plan's and a card is planned for week N by
+    its "Week N" label; without one, weeks are ISO weeks. Both use ``tz``
+    (default: the plan's zone, else UTC). ``list_roles`` is a
+    :class:`RoleRules`, or a plain ``{list_id: role}`` mapping. ``seed`` makes
+    the forecast reproducible.
+    """
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValueError("as_of must be timezone-aware")
+    calendar = _calendar(plan, tz)
+    rules = list_roles if isinstance(list_roles, RoleRules) else RoleRules(by_id=dict(list_roles or {}))
+    chosen = calendar.parse_week(week) if week is not None else calendar.index_of(as_of)
+    with gc_paused():
+        return _build(history, as_of.astimezone(timezone.utc), plan, calendar, rules, chosen, seed, trials, window)
+
+
+def _build(
+    history: BoardHistory,
+    as_of: datetime,
+    plan: Plan | None,
+    calendar: WeekCalendar,
+    rules: RoleRules,
+    chosen: int,
+    seed: int,
+    trials: int,
+    window: int,
+) -> Report:
+    roles, names = resolve_roles(history, as_of=as_of, rules=rules, plan_roles=plan.lists.roles() if plan else None)
+    timelines = replay(history, roles, as_of=as_of)
+    label_names = _label_names(history)
+    cards = _plan_facts(timelines, plan, label_names)
+    by_id = {card.timeline.id: card for card in cards}
+    scope = [card for card in cards if card.in_scope]
+    done = [card for card in scope if card.timeline.done is not None]
+    cycle = percentiles(c.cycle for c in done if c.cycle is not None)
+    lead = percentiles(c.lead for c in done if c.lead is not None)
+
+    def list_name(list_id: str | None) -> str:
+        return names.get(list_id, "") if list_id else ""
+
+    as_of_index = calendar.index_of(as_of)
+    first = as_of_index
+    if plan is not None:
+        first = 1
+    elif timelines:
+        first = calendar.index_of(min(t.created for t in timelines))
+    done_week = {card.timeline.id: calendar.index_of(card.timeline.done) for card in done if card.timeline.done}
+    done_weeks = list(done_week.values())
+    first = min([first, *done_weeks])
+    span = range(min(first, as_of_index), as_of_index + 1)
+    completed_by_week: dict[int, int] = {}
+    for index in done_weeks:
+        completed_by_week[index] = completed_by_week.get(index, 0) + 1
+    throughput = tuple(
+        ThroughputWeek(
+            label=calendar.label(index),
+            start=calendar.start(index),
+            end=calendar.end(index),
+            completed=completed_by_week.get(index, 0),
+            partial=as_of < calendar.last_instant(index),
+        )
+        for index in span
+    )
+    burn_up, flow = _flows(timelines, calendar, span, as_of)
+    in_plan = [card for card in scope if card.week is not None and plan is not None and 1 <= card.week <= len(plan.weeks)]
+    remaining = len([c for c in (in_plan if plan is not None else scope) if c.timeline.done is None])
+    samples = [row.completed for row in throughput if not row.partial][-window:] if window > 0 else []
+    wip = _wip(scope, cycle.p85, as_of, list_name)
+    week_row_list = (
+        _plan_weeks(plan, calendar, scope, completed_by_week)
+        if plan is not None
+        else tuple(_plain_week(calendar, index, completed_by_week) for index in span)
+    )
+    week_of = (lambda timeline: by_id[timeline.id].week) if plan is not None else None
+    this_week = _this_week(calendar, chosen, scope, plan, as_of)
+    return Report(
+        board_id=history.board.id if history.board else None,
+        board_name=history.board.name if history.board else None,
+        as_of=as_of,
+        timezone=calendar.tz.key,
+        calendar=calendar.kind,
+        project=plan.project if plan is not None else None,
+        week=this_week,
+        totals=_totals(cards, scope, in_plan, plan),
+        weeks=week_row_list,
+        cards=tuple(_card_row(card, calendar.label(done_week[card.timeline.id]) if card.timeline.id in done_week else None,
+                              as_of, list_name, label_names) for card in cards if card.timeline.on_board),
+        cycle_time_days=cycle,
+        lead_time_days=lead,
+        throughput=throughput,
+        wip=wip,
+        burn_up=burn_up,
+        cumulative_flow=flow,
+        forecast=forecast_completion(samples, remaining, start=as_of, tz=calendar.tz, seed=seed, trials=trials),
+        members=_members(history, scope, calendar, chosen),
+        data_quality=find_problems(history, timelines, as_of=as_of, week_of=week_of, list_name=list_name),
+        lists=_lists(history, roles, names),
+    )
+
+
+def _label_names(history: BoardHistory) -> dict[str, str]:
+    """Label names by id: the board's labels, then names recorded by label actions (deleted labels)."""
+    names = {label.id: label.name for label in history.labels}
+    for action in history.actions:
+        if action.label_id and action.label_name is not None:
+            names.setdefault(action.label_id, action.label_name)
+    return names
+
+
+def _plan_facts(timelines: list[CardTimeline], plan: Plan | None, label_names: Mapping[str, str]) -> list[_Card]:
+    """Each timeline with its plan week (lowest "Week N" label), task, hours and demo flag."""
+    if plan is None:
+        return [_Card(t, None, None, None, False) for t in timelines]
+    week_by_label = {_fold(week.label): week.number for week in plan.weeks}
+    tasks = {task.key: task for task in plan.tasks()}
+    demos = {(_fold(week.demo.name), week.number) for week in plan.weeks}
+    result = []
+    for timeline in timelines:
+        weeks = [week_by_label[f] for f in (_fold(label_names.get(i, "")) for i in timeline.label_ids) if f in week_by_label]
+        week = min(weeks) if weeks else None
+        task = tasks.get(timeline.key) if timeline.key else None
+        hours = task.hours if task is not None else plan.hours_per_task
+        is_demo = task.demo if task is not None else (_fold(timeline.name), week) in demos
+        result.append(_Card(timeline, week, task, hours, is_demo))
+    return result
+
+
+def _flows(
+    timelines: list[CardTimeline], calendar: WeekCalendar, span: range, as_of: datetime
+) -> tuple[tuple[BurnUpPoint, ...], tuple[FlowDay, ...]]:
+    """Burn-up at each week's end and cumulative flow at each day's end, from one sweep."""
+    first_day = calendar.start(span.start)
+    last_day = calendar.local_date(as_of)
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    limit = as_of + _TICK
+    counts = role_counts_at(timelines, [min(calendar.day_start(day + timedelta(days=1)), limit) for day in days])
+    flow = tuple(FlowDay(date=day, **count) for day, count in zip(days, counts))
+    position = {day: count for day, count in zip(days, counts)}
+    burn_up = []
+    for index in span:
+        day = min(calendar.end(index), last_day)
+        count = position.get(day, {"todo": 0, "in_progress": 0, "done": 0})
+        burn_up.append(
+            BurnUpPoint(
+                label=calendar.label(index),
+                at=min(calendar.last_instant(index), as_of),
+                scope=count["todo"] + count["in_progress"] + count["done"],
+                done=count["done"],
+            )
+        )
+    return tuple(burn_up), flow
+
+
+def _status(cards: list[_Card]) -> tuple[int, int, int]:
+    done = sum(1 for c in cards if c.timeline.role == "done")
+    doing = sum(1 for c in cards if c.timeline.role == "in_progress")
+    return done, doing, len(cards) - done - doing
+
+
+def _plan_weeks(plan: Plan, calendar: WeekCalendar, scope: list[_Card], completed: Mapping[int, int]) -> tuple[WeekRow, ...]:
+    rows = []
+    for week in plan.weeks:
+        planned = [card for card in scope if card.week == week.number]
+        done, doing, todo = _status(planned)
+        if not planned:
+            milestone_status = "empty"
+        elif done == len(planned):
+            milestone_status = "done"
+        elif done or doing:
+            milestone_status = "in_progress"
+        else:
+            milestone_status = "not_started"
+        demo = next((c for c in scope if c.task is not None and c.task.key == week.demo.key), None)
+        if demo is None:
+            demo = next((c for c in scope if c.is_demo and c.week == week.number), None)
+        rows.append(
+            WeekRow(
+                label=week.label,
+                number=week.number,
+                start=calendar.start(week.number),
+                end=calendar.end(week.number),
+                in_plan=True,
+                completed=completed.get(week.number, 0),
+                planned=len(planned),
+                done=done,
+                in_progress=doing,
+                todo=todo,
+                pct_done=_pct(done, len(planned)),
+                hours_done=sum(c.hours or 0.0 for c in planned if c.timeline.role == "done"),
+                hours_total=sum(c.hours or 0.0 for c in planned),
+                milestone=week.milestone,
+                milestone_status=milestone_status,
+                demo=DemoStatus(
+                    name=week.demo.name,
+                    card_id=demo.timeline.id if demo else None,
+                    status=demo.timeline.role if demo else "missing",
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+def _plain_week(calendar: WeekCalendar, index: int, completed: Mapping[int, int]) -> WeekRow:
+    return WeekRow(
+        label=calendar.label(index), number=None, start=calendar.start(index), end=calendar.end(index), in_plan=False,
+        completed=completed.get(index, 0), planned=None, done=None, in_progress=None, todo=None, pct_done=None,
+        hours_done=None, hours_total=None, milestone=None, milestone_status=None, demo=None,
+    )
+
+
+def _ref(card: _Card) -> CardRef:
+    t = card.timeline
+    return CardRef(id=t.id, name=t.name, week=card.week, role=t.role, done=t.done)
+
+
+def _this_week(calendar: WeekCalendar, index: int, scope: list[_Card], plan: Plan | None, as_of: datetime) -> ThisWeek:
+    """Completed in the week; carried over into it; added during it (see docs/metrics.md)."""
+    start, end = calendar.start_instant(index), calendar.end_instant(index)
+    completed = [c for c in scope if c.timeline.done is not None and start <= c.timeline.done < end]
+    if plan is not None:
+        number = index if calendar.in_plan(index) else None
+        carried = [
+            c for c in scope
+            if c.week is not None and c.week < index and c.timeline.created < start and role_at(c.timeline, start) != "done"
+        ]
+        keys = {task.key for task in plan.tasks()}
+        added = [c for c in scope if start <= c.timeline.created < end and c.timeline.key not in keys]
+    else:
+        number = None
+        carried = [c for c in scope if c.timeline.started is not None and c.timeline.started < start
+                   and role_at(c.timeline, start) == "in_progress"]
+        added = [c for c in scope if start <= c.timeline.created < end]
+    by_done = sorted(completed, key=lambda c: (c.timeline.done, c.timeline.id))
+    return ThisWeek(
+        label=calendar.label(index),
+        number=number,
+        start=calendar.start(index),
+        end=calendar.end(index),
+        completed=tuple(_ref(c) for c in by_done),
+        carried_over=tuple(_ref(c) for c in sorted(carried, key=lambda c: (c.week or 0, c.timeline.created, c.timeline.id))),
+        scope_added=tuple(_ref(c) for c in added),
+    )
+
+
+def _totals(cards: list[_Card], scope: list[_Card], in_plan: list[_Card], plan: Plan | None) -> Totals:
+    done, doing, todo = _status(scope)
+    ignored = sum(1 for c in cards if c.timeline.on_board and c.timeline.role == "ignore")
+    planned_done = sum(1 for c in in_plan if c.timeline.role == "done")
+    return Totals(
+        cards=len(scope),
+        todo=todo,
+        in_progress=doing,
+        done=done,
+        ignored=ignored,
+        pct_done=_pct(done, len(scope)),
+        planned=len(in_plan) if plan is not None else None,
+        planned_done=planned_done if plan is not None else None,
+        hours_done=sum(c.hours or 0.0 for c in in_plan if c.timeline.role == "done") if plan is not None else None,
+        hours_total=sum(c.hours or 0.0 for c in in_plan) if plan is not None else None,
+    )
+
+
+def _card_row(
+    card: _Card, completed_week: str | None, as_of: datetime, list_name: Callable[[str | None], str],
+    label_names: Mapping[str, str],
+) -> CardRow:
+    t = card.timeline
+    # Positional (in field order): keyword arguments make this, done once per card, twice as slow.
+    return CardRow(
+        t.id,  # id
+        t.name,  # name
+        t.role,  # role
+        list_name(t.list_id),  # list
+        t.list_id,  # list_id
+        card.week,  # week
+        t.key,  # key
+        tuple(label_names.get(label, label) for label in t.label_ids),  # labels
+        t.member_ids,  # members
+        t.closed,  # closed
+        t.created,  # created
+        t.created_from_id,  # created_from_id
+        t.started,  # started
+        t.done,  # done
+        completed_week,  # completed_week
+        card.cycle,  # cycle_time_days
+        card.lead,  # lead_time_days
+        days_between(t.started, as_of) if t.role == "in_progress" and t.started else None,  # age_days
+        card.hours,  # hours
+        card.is_demo,  # demo
+        t.url,  # url
+    )
+
+
+def _wip(scope: list[_Card], sle: float | None, as_of: datetime, list_name: Callable[[str | None], str]) -> Wip:
+    rows = []
+    for card in scope:
+        t = card.timeline
+        if t.role != "in_progress" or t.started is None:
+            continue
+        age = days_between(t.started, as_of)
+        rows.append(WipCard(id=t.id, name=t.name, list=list_name(t.list_id), started=t.started, age_days=age,
+                            aging=sle is not None and age > sle))
+    rows.sort(key=lambda row: (-row.age_days, row.id))
+    return Wip(count=len(rows), sle_days=sle, aging=sum(1 for row in rows if row.aging), cards=tuple(rows))
+
+
+def _members(history: BoardHistory, scope: list[_Card], calendar: WeekCalendar, index: int) -> tuple[MemberRow, ...]:
+    names = {member.id: member.full_name for member in history.members}
+    start, end = calendar.start_instant(index), calendar.end_instant(index)
+    stats: dict[str, list[int]] = {}
+    for card in scope:
+        t = card.timeline
+        for member in t.member_ids:
+            row = stats.setdefault(member, [0, 0, 0, 0, 0])
+            row[0] += 1
+            row[{"todo": 1, "in_progress": 2, "done": 3}[t.role]] += 1
+            if t.done is not None and start <= t.done < end:
+                row[4] += 1
+    rows = [
+        MemberRow(id=member, name=names.get(member, member), assigned=a, todo=b, in_progress=c, done=d, completed_this_week=e)
+        for member, (a, b, c, d, e) in stats.items()
+    ]
+    return tuple(sorted(rows, key=lambda row: (row.name.casefold(), row.id)))
+
+
+def _lists(history: BoardHistory, roles: Mapping[str, str], names: Mapping[str, str]) -> tuple[ListRow, ...]:
+    known = {item.id: item for item in history.lists}
+    rows = [
+        ListRow(id=list_id, name=name, role=roles.get(list_id, "todo"), closed=known[list_id].closed if list_id in known else False)
+        for list_id, name in names.items()
+    ]
+    order = {list_id: (0, item.pos) for list_id, item in known.items()}
+    return tuple(sorted(rows, key=lambda row: (*order.get(row.id, (1, 0.0)), row.id)))
+

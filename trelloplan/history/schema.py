@@ -1,0 +1,314 @@
+"""The report: frozen dataclasses whose ``to_dict()`` is the documented JSON (docs/report-json.md).
+
+Field names here are the JSON keys. Instants are UTC and serialise as
+``2026-01-05T09:00:00.000Z``; calendar days (week bounds, forecast dates,
+cumulative-flow days) are local to the report's zone and serialise as
+``2026-01-05``. Adding a field is a minor version bump of
+:data:`SCHEMA_VERSION`; renaming or removing one is a major bump.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BurnUpPoint",
+    "CardRef",
+    "CardRow",
+    "DataQuality",
+    "DemoStatus",
+    "Finding",
+    "FlowDay",
+    "Forecast",
+    "ListRow",
+    "MemberRow",
+    "Percentiles",
+    "Report",
+    "ThisWeek",
+    "ThroughputWeek",
+    "Totals",
+    "WeekRow",
+    "Wip",
+    "WipCard",
+    "format_instant",
+    "to_plain",
+]
+
+SCHEMA_VERSION = "1.0"
+
+
+def format_instant(moment: datetime) -> str:
+    """An instant as Trello writes dates: UTC, milliseconds, ``Z``."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_SCALARS = (str, int, float, bool, type(None))
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def to_plain(value: Any) -> Any:
+    """Dataclasses, tuples, mappings, instants and days → JSON-ready values."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is datetime:
+        return format_instant(value)
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): to_plain(item) for key, item in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    """Nearest-rank percentiles of a set of durations in days (None when ``count`` is 0)."""
+
+    count: int
+    p50: float | None
+    p85: float | None
+    p95: float | None
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """One card on the board at the as-of moment, with its stage dates."""
+
+    id: str
+    name: str
+    role: str
+    list: str
+    list_id: str | None
+    week: int | None
+    key: str | None
+    labels: tuple[str, ...]
+    members: tuple[str, ...]
+    closed: bool
+    created: datetime
+    created_from_id: bool
+    started: datetime | None
+    done: datetime | None
+    completed_week: str | None
+    cycle_time_days: float | None
+    lead_time_days: float | None
+    age_days: float | None
+    hours: float | None
+    demo: bool
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """A card mentioned in a section: enough to list it."""
+
+    id: str
+    name: str
+    week: int | None
+    role: str
+    done: datetime | None
+
+
+@dataclass(frozen=True)
+class DemoStatus:
+    name: str
+    card_id: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    """One week of the report's calendar; the plan fields are None without a plan."""
+
+    label: str
+    number: int | None
+    start: date
+    end: date
+    in_plan: bool
+    completed: int
+    planned: int | None
+    done: int | None
+    in_progress: int | None
+    todo: int | None
+    pct_done: float | None
+    hours_done: float | None
+    hours_total: float | None
+    milestone: str | None
+    milestone_status: str | None
+    demo: DemoStatus | None
+
+
+@dataclass(frozen=True)
+class ThisWeek:
+    """The chosen week: what was completed, carried over into it, and added to it."""
+
+    label: str
+    number: int | None
+    start: date
+    end: date
+    completed: tuple[CardRef, ...]
+    carried_over: tuple[CardRef, ...]
+    scope_added: tuple[CardRef, ...]
+
+
+@dataclass(frozen=True)
+class Totals:
+    cards: int
+    todo: int
+    in_progress: int
+    done: int
+    ignored: int
+    pct_done: float | None
+    planned: int | None
+    planned_done: int | None
+    hours_done: float | None
+    hours_total: float | None
+
+
+@dataclass(frozen=True)
+class ThroughputWeek:
+    label: str
+    start: date
+    end: date
+    completed: int
+    partial: bool
+
+
+@dataclass(frozen=True)
+class WipCard:
+    id: str
+    name: str
+    list: str
+    started: datetime
+    age_days: float
+    aging: bool
+
+
+@dataclass(frozen=True)
+class Wip:
+    """Work in progress at the as-of moment; ``aging`` cards have been in progress longer than ``sle_days`` (p85 cycle time)."""
+
+    count: int
+    sle_days: float | None
+    aging: int
+    cards: tuple[WipCard, ...]
+
+
+@dataclass(frozen=True)
+class BurnUpPoint:
+    label: str
+    at: datetime
+    scope: int
+    done: int
+
+
+@dataclass(frozen=True)
+class FlowDay:
+    date: date
+    todo: int
+    in_progress: int
+    done: int
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """When the remaining cards will be done: Monte Carlo over weekly throughput.
+
+    ``status`` is ``ok``, ``done`` (nothing remains), ``no_history`` (no full
+    week to sample yet), ``no_throughput`` (no card completed in the sampled
+    weeks) or ``beyond_horizon`` (50% of the trials need more than the horizon).
+    """
+
+    status: str
+    remaining: int
+    trials: int
+    seed: int
+    sample_weeks: tuple[int, ...]
+    weeks_50: int | None
+    weeks_85: int | None
+    date_50: date | None
+    date_85: date | None
+    method: str = "monte-carlo-weekly-throughput"
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: str
+    name: str
+    assigned: int
+    todo: int
+    in_progress: int
+    done: int
+    completed_this_week: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One data-quality finding: a rule, the card it is about (None for the board), when, and why."""
+
+    rule: str
+    card_id: str | None
+    card_name: str | None
+    at: datetime | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    counts: Mapping[str, int]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """A list of the board, its name as of the report, and the role it was given."""
+
+    id: str
+    name: str
+    role: str
+    closed: bool
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a weekly report shows, as of one moment. ``to_dict()`` is the JSON."""
+
+    board_id: str | None
+    board_name: str | None
+    as_of: datetime
+    timezone: str
+    calendar: str
+    project: str | None
+    week: ThisWeek
+    totals: Totals
+    weeks: tuple[WeekRow, ...]
+    cards: tuple[CardRow, ...]
+    cycle_time_days: Percentiles
+    lead_time_days: Percentiles
+    throughput: tuple[ThroughputWeek, ...]
+    wip: Wip
+    burn_up: tuple[BurnUpPoint, ...]
+    cumulative_flow: tuple[FlowDay, ...]
+    forecast: Forecast
+    members: tuple[MemberRow, ...]
+    data_quality: DataQuality
+    lists: tuple[ListRow, ...] = ()
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready values, ``schema_version`` first."""
+        plain = to_plain(self)
+        return {"schema_version": plain.pop("schema_version"), **plain}

@@ -1,0 +1,1 @@
+"""Renderers: a report as text, JSON, CSV, Markdown, HTML, PNG charts and email."""

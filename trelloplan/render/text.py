@@ -1,0 +1,155 @@
+"""The report as a terminal summary, drawn with rich (tables, plain or coloured)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..history.schema import CardRef, Report
+from .formatting import days, local_day, local_time, pct, percentile_line, plural
+
+__all__ = ["render_text"]
+
+_ROLE_STYLE = {"done": "green", "in_progress": "yellow", "todo": "white", "ignore": "dim", "missing": "red"}
+_MAX_FINDINGS = 20
+_MAX_LISTED = 15
+_MAX_NAME = 70
+
+
+def _short(name: str | None) -> str:
+    """A card name on one line, cut to fit a list item."""
+    flat = " ".join((name or "").split())
+    return flat if len(flat) <= _MAX_NAME else flat[: _MAX_NAME - 1] + "…"
+
+
+def render_text(report: Report, *, width: int = 100, color: bool = False) -> str:
+    """The summary a person reads in a terminal. ``color`` adds ANSI styles."""
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
+                      highlight=False, emoji=False, legacy_windows=False)
+    _header(console, report)
+    _this_week(console, report)
+    if report.calendar == "plan":
+        _plan_weeks(console, report)
+    _flow(console, report)
+    _forecast(console, report)
+    _members(console, report)
+    _quality(console, report)
+    return out.getvalue()
+
+
+def _header(console: Console, report: Report) -> None:
+    title = report.project or report.board_name or "Board"
+    console.print(Text(f"{title}: weekly report for {report.week.label}", style="bold"))
+    board = f"board {report.board_name} ({report.board_id})" if report.board_id else "board"
+    console.print(f"{board} · as of {local_time(report, report.as_of)} {report.timezone}")
+    t = report.totals
+    line = (f"{plural(t.cards, 'card')}: {t.done} done, {t.in_progress} in progress, {t.todo} to do "
+            f"({pct(t.pct_done)} done)")
+    if t.planned is not None:
+        line += f" · planned {t.planned_done}/{t.planned} cards, {t.hours_done:g}/{t.hours_total:g} h"
+    console.print(line)
+    console.print()
+
+
+def _refs(console: Console, title: str, refs: tuple[CardRef, ...], report: Report) -> None:
+    console.print(Text(f"{title} ({len(refs)})", style="bold"))
+    for ref in refs[:_MAX_LISTED]:
+        week = f"[Week {ref.week}] " if ref.week is not None else ""
+        done = f" · done {local_day(report, ref.done)}" if ref.done else ""
+        console.print(Text(f"  • {week}{_short(ref.name)}", style=_ROLE_STYLE.get(ref.role, "")).append(f"  ({ref.role}{done})", style="dim"))
+    if len(refs) > _MAX_LISTED:
+        console.print(f"  … and {len(refs) - _MAX_LISTED} more")
+
+
+def _this_week(console: Console, report: Report) -> None:
+    week = report.week
+    console.print(Text(f"{week.label} ({local_day(report, week.start)} – {local_day(report, week.end)})", style="bold underline"))
+    _refs(console, "Completed this week", week.completed, report)
+    _refs(console, "Carried over", week.carried_over, report)
+    _refs(console, "Scope added", week.scope_added, report)
+    console.print()
+
+
+def _plan_weeks(console: Console, report: Report) -> None:
+    table = Table(title="Plan weeks", title_justify="left", show_edge=False, pad_edge=False)
+    for column in ("Week", "Milestone", "Planned", "Done", "Doing", "To do", "% done", "Hours", "Demo", "Completed"):
+        table.add_column(column, justify="right" if column not in ("Week", "Milestone", "Demo") else "left")
+    for row in report.weeks:
+        demo = row.demo.status if row.demo else "–"
+        style = "bold" if row.number == report.week.number else ""
+        table.add_row(
+            row.label, row.milestone or "", str(row.planned), str(row.done), str(row.in_progress), str(row.todo),
+            pct(row.pct_done), f"{row.hours_done:g}/{row.hours_total:g}", Text(demo, style=_ROLE_STYLE.get(demo, "")),
+            str(row.completed), style=style,
+        )
+    console.print(table)
+    console.print()
+
+
+def _flow(console: Console, report: Report) -> None:
+    console.print(Text("Flow", style="bold underline"))
+    console.print(f"Cycle time: {percentile_line(report.cycle_time_days)}")
+    console.print(f"Lead time:  {percentile_line(report.lead_time_days)}")
+    recent = report.throughput[-8:]
+    if recent:
+        counts = "  ".join(f"{row.label}: {row.completed}{'*' if row.partial else ''}" for row in recent)
+        console.print(f"Throughput: {counts}" + ("  (* week in progress)" if recent[-1].partial else ""))
+    wip = report.wip
+    sle = f", {wip.aging} older than the p85 cycle time ({days(wip.sle_days)})" if wip.sle_days is not None else ""
+    console.print(f"Work in progress: {wip.count}{sle}")
+    for card in wip.cards[:_MAX_LISTED]:
+        style = "red" if card.aging else ""
+        console.print(Text(f"  • {_short(card.name)} — {card.list}, {days(card.age_days)}", style=style))
+    if report.burn_up:
+        last = report.burn_up[-1]
+        console.print(f"Burn-up: {last.done} of {last.scope} cards done at {last.label}")
+    console.print()
+
+
+def _forecast(console: Console, report: Report) -> None:
+    f = report.forecast
+    console.print(Text("Forecast", style="bold underline"))
+    if f.status == "ok":
+        p85 = local_day(report, f.date_85) if f.date_85 else "beyond the horizon"
+        console.print(f"{plural(f.remaining, 'card')} left: 50% by {local_day(report, f.date_50)}, 85% by {p85} "
+                      f"({f.trials} trials from {plural(len(f.sample_weeks), 'week')} of throughput, seed {f.seed})")
+    elif f.status == "done":
+        console.print("nothing left to do")
+    else:
+        reasons = {"no_history": "no complete week of history yet", "no_throughput": "no card completed in the sampled weeks",
+                   "beyond_horizon": "at the current pace, more than ten years away"}
+        console.print(f"{plural(f.remaining, 'card')} left; no forecast: {reasons.get(f.status, f.status)}")
+    console.print()
+
+
+def _members(console: Console, report: Report) -> None:
+    if not report.members:
+        return
+    table = Table(title="Members", title_justify="left", show_edge=False, pad_edge=False)
+    for column in ("Member", "Assigned", "To do", "Doing", "Done", "This week"):
+        table.add_column(column, justify="left" if column == "Member" else "right")
+    for row in report.members:
+        table.add_row(row.name, str(row.assigned), str(row.todo), str(row.in_progress), str(row.done),
+                      str(row.completed_this_week))
+    console.print(table)
+    console.print()
+
+
+def _quality(console: Console, report: Report) -> None:
+    dq = report.data_quality
+    console.print(Text("Data quality", style="bold underline"))
+    found = {rule: count for rule, count in dq.counts.items() if count}
+    if not found:
+        console.print("no findings")
+        return
+    console.print(", ".join(f"{rule.replace('_', ' ')}: {count}" for rule, count in found.items()))
+    for finding in dq.findings[:_MAX_FINDINGS]:
+        what = f"{_short(finding.card_name)!r}: " if finding.card_id else ""
+        when = f" ({local_time(report, finding.at)})" if finding.at else ""
+        console.print(Text(f"  • {finding.rule}: {what}{finding.detail}{when}", style="dim"))
+    if len(dq.findings) > _MAX_FINDINGS:
+        console.print(f"  … and {len(dq.findings) - _MAX_FINDINGS} more (see --format json)")
