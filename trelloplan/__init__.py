@@ -1,4 +1,14 @@
-"""trelloplan: plan a project as weekly milestones on Trello, and report its progress."""
+"""trelloplan: plan a project as weekly milestones on Trello, and report its progress.
+
+The library is the product; the ``trelloplan`` command is a thin layer over it.
+Plans: :func:`load_plan`, :func:`validate_plan`. Boards: :class:`Trello`,
+:func:`plan_changes`, :func:`apply_plan`. History and reports:
+:func:`pull_board`, :func:`load_history`, :func:`build_report`,
+:func:`render_report`, :func:`render_html`, :func:`build_email`. The local
+Trello-compatible server: :class:`Sandbox`. Heavier parts load on first use.
+"""
+
+import importlib as _importlib
 
 from ._version import __version__
 from .errors import *  # noqa: F403
@@ -7,11 +17,43 @@ from .plan import ListNames, Plan, Task, Week
 from .planfile import ValidationResult, load_plan, load_plan_text, validate_plan
 from .templates import list_templates, render_template
 
+_LAZY = {
+    "ApplyResult": ".apply", "apply_plan": ".apply", "plan_changes": ".apply",
+    "BoardState": ".board", "read_board": ".board",
+    "Credentials": ".client", "RetryPolicy": ".client", "Trello": ".client",
+    "Change": ".diff", "Diff": ".diff", "diff_plan": ".diff",
+    "DemoResult": ".demo", "run_demo": ".demo",
+    "BoardHistory": ".history", "Report": ".history", "RoleRules": ".history", "SCHEMA_VERSION": ".history",
+    "as_of_for_week": ".history", "build_report": ".history", "load_export": ".history", "load_exports": ".history",
+    "PullResult": ".history.fetch", "fetch_history": ".history.fetch", "pull_history": ".history.fetch",
+    "board_lock": ".lock",
+    "SmtpSettings": ".mail", "send_email": ".mail", "smtp_settings": ".mail", "write_eml": ".mail",
+    "render_charts": ".render.charts", "build_email": ".render.email", "render_report": ".render.formats",
+    "render_html": ".render.html", "report_status": ".render.status",
+    "deliver_email": ".reporting", "load_history": ".reporting", "pull_board": ".reporting", "weekly_report": ".reporting",
+    "Sandbox": ".sandbox",
+    "Move": ".simulate", "simulate_team": ".simulate",
+    "PlanState": ".state",
+    "HistoryStore": ".store",
+}
+
 __all__ = sorted(
     [
         "ListNames", "Plan", "Task", "ValidationResult", "Week", "__version__",
         "list_templates", "load_plan", "load_plan_text", "render_template", "validate_plan",
-        *_errors_all,
+        *_errors_all, *_LAZY,
     ],
     key=str.casefold,
 )
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'trelloplan' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -114,6 +114,7 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 10.0
     max_refusals: int = 50
+    refused_attempts: int = 3  # a refused connection is rarely transient: give up sooner
 
     def backoff(self, attempt: int) -> float:
         return min(self.cap, self.base * 2 ** (attempt - 1)) * (0.5 + random.random())
@@ -217,12 +218,16 @@ class TrelloSession(requests.Session):
         path = urlsplit(url).path
         path = path[len(urlsplit(self.api_url).path):] or "/"
 
+        attempts = 0
+
         def attempt() -> requests.Response:
+            nonlocal attempts
+            attempts += 1
             return self._attempt(method, url, path, params, headers, kwargs)
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Retry),
-            stop=tenacity.stop_after_attempt(self.retry.attempts),
+            stop=self._stop,
             wait=self._wait,
             sleep=self._sleep,
             before_sleep=self._before_sleep,
@@ -231,7 +236,7 @@ class TrelloSession(requests.Session):
         try:
             return retrying(attempt)
         except _Retry as final:
-            raise self._final_error(method, path, final) from None
+            raise self._final_error(method, path, final, attempts) from None
 
     # -- one attempt ---------------------------------------------------------------------------
 
@@ -264,6 +269,13 @@ class TrelloSession(requests.Session):
         if status >= 400:
             raise self._status_error(method, path, response)
         return response
+
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= self.retry.attempts:
+            return True
+        error = state.outcome.exception() if state.outcome else None
+        refused = isinstance(error, _Retry) and error.error is not None and _never_sent(error.error)
+        return refused and state.attempt_number >= self.retry.refused_attempts
 
     def _refused(self) -> None:
         now = time.monotonic()
@@ -317,18 +329,18 @@ class TrelloSession(requests.Session):
             return NotFound(f"not found: {where} ({body or 'no such resource'})", status=status, method=method, path=path)
         return BadRequest(f"Trello refused {where}: {status} {body}", status=status, method=method, path=path)
 
-    def _final_error(self, method: str, path: str, final: _Retry) -> TrelloAPIError:
+    def _final_error(self, method: str, path: str, final: _Retry, attempts: int) -> TrelloAPIError:
         where = f"{method} {path}"
         if final.response is not None:
             status = final.response.status_code
             if status == 429:
-                return RateLimited(f"Trello's rate limit refused {where} {self.retry.attempts} times",
+                return RateLimited(f"Trello's rate limit refused {where} {attempts} times",
                                    retry_after=10.0, status=status, method=method, path=path)
-            return ServerError(f"Trello failed {where} {self.retry.attempts} times (last: HTTP {status})",
+            return ServerError(f"Trello failed {where} {attempts} times (last: HTTP {status})",
                                status=status, method=method, path=path)
         error = final.error
         kind = "timed out" if isinstance(error, requests.Timeout) else "could not connect" if isinstance(error, requests.ConnectionError) else "failed"
-        return TransportFailed(f"{where} {kind} {self.retry.attempts} times ({self.api_url})", method=method, path=path)
+        return TransportFailed(f"{where} {kind} {attempts} times ({self.api_url})", method=method, path=path)
 
 
 def _plain(value: Any) -> Any:

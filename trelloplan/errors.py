@@ -22,6 +22,7 @@ error's ``exit_code``; the library never prints.
     ├── StoreError                  the local history store is unusable
     ├── ReportError                 a report cannot be built from the data
     ├── EmailError                  SMTP refused or unreachable
+    │   └── BadAddress              exit 2: a malformed email address
     ├── LockedError                 another run holds the lock
     └── SandboxError                the local Trello-compatible server failed
 
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AuthError",
+    "BadAddress",
     "BadRequest",
     "BoardError",
     "ConfigError",
@@ -200,6 +202,13 @@ class EmailError(TrelloplanError):
     """The report email could not be sent."""
 
     default_hint = "check TRELLOPLAN_SMTP_HOST, TRELLOPLAN_SMTP_PORT, TRELLOPLAN_SMTP_USER and TRELLOPLAN_SMTP_PASSWORD"
+
+
+class BadAddress(EmailError):
+    """An email address that cannot be used: bad input, found before anything connects."""
+
+    exit_code = 2
+    default_hint = "give one address per --email-to, like team@example.com"
 
 
 class LockedError(TrelloplanError):

@@ -6,22 +6,18 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import click
 
 from ..errors import UsageError
 from ..fsutil import atomic_write
-from ..history.fetch import Getter, pull_history
-from ..history.model import BoardHistory
-from ..history.report import build_report
 from ..history.roles import RoleRules
 from ..history.weeks import WeekCalendar, load_zone
 from ..plan import Plan
 from ..render.formats import FORMATS, render_report
 
-__all__ = ["COMMANDS", "parse_as_of", "report_command"]
+__all__ = ["COMMANDS", "parse_as_of", "pull_command", "report_command"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -54,52 +50,28 @@ def _load_plan(path: str) -> Plan:
     return load_plan(path)
 
 
-def _applied_lists(plan_path: str) -> tuple[str | None, dict[str, str]]:
-    """The board and ``{list_id: role}`` apply recorded in the plan's state file, if there is one."""
-    from ..state import PlanState, default_state_path
-
-    path = default_state_path(plan_path)
-    if not path.is_file():
-        return None, {}
-    state = PlanState.load(path)
-    lists = {info["id"]: role for role, info in state.lists.items()
-             if role in ("todo", "in_progress", "done") and isinstance(info, dict) and isinstance(info.get("id"), str)}
-    return state.board_id, lists
+def _say(message: str) -> None:
+    """Progress for people: shown on a terminal or with -v, quiet under cron."""
+    root = click.get_current_context().find_root()
+    if sys.stderr.isatty() or root.params.get("verbose"):
+        click.echo(message, err=True)
 
 
-def _trello_get() -> tuple[Getter, Callable[[], None]]:
-    """A ``get`` through the Trello client configured from the environment, and how to close it."""
-    from ..client import Trello
-
-    trello = Trello.from_env()
-    return trello.get, trello.close
-
-
-def _history(exports: tuple[str, ...], store_path: str | None, board_id: str | None) -> BoardHistory:
-    from ..store import HistoryStore
-
-    if exports:
-        if store_path or board_id:
-            raise UsageError("--from-export cannot be combined with --store or --board",
-                             hint="report from export files, or from a store, or from a board")
-        from ..history.export import load_exports
-
-        return load_exports(exports)
-    if board_id:
-        with HistoryStore.for_board(board_id, store_path) as store:
-            get, close = _trello_get()
-            try:
-                pull_history(get, store, board_id)
-            finally:
-                close()
-            return store.load_history()
-    if store_path:
-        if not Path(store_path).is_file():
-            raise UsageError(f"{store_path}: no such history store",
-                             hint="check the --store path, or pass --board ID to pull the board into it")
-        with HistoryStore(store_path, create=False) as store:
-            return store.load_history()
-    raise UsageError("say where the history comes from", hint="pass --from-export FILE, --store PATH or --board ID")
+def _email_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--email-to", "email_to", multiple=True, metavar="ADDRESS",
+                     help="Email the report to ADDRESS (repeatable). SMTP settings: options or TRELLOPLAN_SMTP_* variables."),
+        click.option("--eml", "eml_path", metavar="FILE", help="Write the email to FILE instead of sending it (to check it)."),
+        click.option("--email-from", "email_from", metavar="ADDRESS", help="The sender (default: TRELLOPLAN_SMTP_FROM)."),
+        click.option("--smtp-host", metavar="HOST", help="SMTP server (default: TRELLOPLAN_SMTP_HOST)."),
+        click.option("--smtp-port", metavar="PORT", help="SMTP port (default: TRELLOPLAN_SMTP_PORT, else by security: 587, 465, 25)."),
+        click.option("--smtp-user", metavar="USER", help="SMTP user (default: TRELLOPLAN_SMTP_USER); the password is read "
+                                                      "only from TRELLOPLAN_SMTP_PASSWORD."),
+        click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
+                     help="Default: TRELLOPLAN_SMTP_SECURITY, else ssl on port 465, none for localhost, starttls otherwise."),
+    ]):
+        command = option(command)
+    return command
 
 
 @click.command("report")
@@ -114,13 +86,16 @@ def _history(exports: tuple[str, ...], store_path: str | None, board_id: str | N
 @click.option("--list-role", "list_roles", multiple=True, metavar="NAME=ROLE",
               help="Give lists of this name a role: todo, in_progress, done or ignore (repeatable). "
                    "Lists apply made (in the plan's state file) are known by id.")
-@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")
+@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}, html.")
 @click.option("--out", "out_path", metavar="FILE", help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("--seed", "seed_text", default="0", show_default=True, metavar="N", help="Seed of the Monte Carlo forecast.")
+@_email_options
 def report_command(exports: tuple[str, ...], store_path: str | None, board_id: str | None, plan_path: str | None,
                    week: str | None, as_of_text: str | None, tz_name: str | None, list_roles: tuple[str, ...], fmt: str,
-                   out_path: str | None, seed_text: str) -> None:
-    """Report a board's weekly progress from its card history.
+                   out_path: str | None, seed_text: str, email_to: tuple[str, ...], eml_path: str | None,
+                   email_from: str | None, smtp_host: str | None, smtp_port: str | None, smtp_user: str | None,
+                   smtp_security: str | None) -> None:
+    """Report a board's weekly progress from its card history; write it, or email it.
 
     Planned, done, in progress and to do for each plan week (by its "Week N"
     label), what was completed, carried over and added this week, cycle and
@@ -129,16 +104,31 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     number is computed as of one moment from the history alone, so a past
     week's report is the same whenever it is run. Definitions: docs/metrics.md.
 
+    With --email-to the report is emailed (HTML with inline charts and a
+    plain-text part) and nothing is printed on success: made for cron
+    (docs/cron.md). A failure prints one line on stderr, exits non-zero and
+    sends nothing. Two runs for one board at once: the second fails.
+
     \b
     Example:
       trelloplan report --from-export board.json --plan plan.yaml --week 3
+      trelloplan report --board 5f1a2b3c4d5e6f7a8b9c0d1e --plan plan.yaml --format html --out report.html
+      trelloplan report --board 5f1a2b3c4d5e6f7a8b9c0d1e --plan plan.yaml --email-to team@example.com
       trelloplan report --store ~/.cache/trelloplan/boards/ID.sqlite --as-of 2027-02-12 --format json --out week6.json
-      trelloplan report --board 5f1a2b3c4d5e6f7a8b9c0d1e --list-role "QA=in_progress" --format markdown
     """
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    from contextlib import ExitStack
+
+    from ..lock import board_lock
+    from ..reporting import deliver_email, load_history, weekly_report
+
+    if fmt not in ALL_FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(ALL_FORMATS)}")
     if week is not None and as_of_text is not None:
         raise UsageError("--week and --as-of cannot be used together", hint="a week report is as of the week's end")
+    emailing = bool(email_to or eml_path)
+    if eml_path and not email_to:
+        raise UsageError("--eml needs --email-to", hint="the email's To header needs at least one --email-to ADDRESS")
+    settings, sender = _email_settings(email_to, eml_path, email_from, smtp_host, smtp_port, smtp_user, smtp_security)
     seed = _parse_seed(seed_text)
     rules = RoleRules.parse(list_roles)
     plan = _load_plan(plan_path) if plan_path else None
@@ -151,18 +141,84 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
         as_of = parse_as_of(as_of_text, zone)
     else:
         as_of = now
-    history = _history(exports, store_path, board_id)
-    if plan_path:
-        applied_board, applied = _applied_lists(plan_path)
-        if applied and history.board is not None and history.board.id == applied_board:
-            rules = RoleRules(by_id=rules.by_id, by_name=rules.by_name, applied=applied)
-    report = build_report(history, as_of=as_of, plan=plan, week=week, tz=zone, list_roles=rules, seed=seed)
-    if out_path:
-        text = render_report(report, fmt)
-        atomic_write(out_path, text)
-        click.echo(f"wrote the {fmt} report to {out_path}", err=True)
+    with ExitStack() as held:
+        if emailing and not eml_path and board_id:
+            held.enter_context(board_lock(board_id))
+        _say("pulling the board's new actions" if board_id else "reading the history")
+        history = load_history(exports=exports, store_path=store_path, board_id=board_id)
+        if emailing and not eml_path and not board_id and history.board is not None:
+            held.enter_context(board_lock(history.board.id))
+        report = weekly_report(history, as_of=as_of, plan=plan, plan_path=plan_path, week=week, tz=zone,
+                               list_roles=rules, seed=seed)
+        if out_path or not emailing:
+            _write_report(report, fmt, out_path)
+        if emailing:
+            deliver_email(report, recipients=email_to, sender=sender, sent_at=now, settings=settings, eml_path=eml_path)
+            _say(f"wrote the email to {eml_path}" if eml_path else f"emailed the report to {', '.join(email_to)}")
+
+
+ALL_FORMATS = (*FORMATS, "html")
+
+
+def _write_report(report: Any, fmt: str, out_path: str | None) -> None:
+    if fmt == "html":
+        from ..render.html import render_html
+
+        text = render_html(report, mode="file")
     else:
-        click.echo(render_report(report, fmt, color=sys.stdout.isatty()), nl=False)
+        text = render_report(report, fmt, color=sys.stdout.isatty() and not out_path)
+    if out_path:
+        atomic_write(out_path, text)
+        _say(f"wrote the {fmt} report to {out_path}")
+    else:
+        click.echo(text, nl=False)
 
 
-COMMANDS = [report_command]
+def _email_settings(email_to: tuple[str, ...], eml_path: str | None, email_from: str | None, host: str | None,
+                    port: str | None, user: str | None, security: str | None) -> tuple[Any, str]:
+    """Check every email setting before any work is done: bad addresses or SMTP settings fail fast."""
+    if not email_to:
+        return None, ""
+    import os
+
+    from ..mail import ENV_FROM, smtp_settings
+    from ..render.email import validate_address
+
+    for address in email_to:
+        validate_address(address)
+    settings = None if eml_path else smtp_settings(host=host, port=port, security=security, user=user, sender=email_from)
+    sender = email_from or (settings.sender if settings else None) or os.environ.get(ENV_FROM, "").strip()
+    if not sender:
+        if eml_path:
+            sender = "trelloplan <trelloplan@localhost>"
+        else:
+            raise UsageError("no sender for the email", hint=f"pass --email-from ADDRESS or set {ENV_FROM}")
+    validate_address(sender)
+    return settings, sender
+
+
+@click.command("pull")
+@click.option("--board", "board_id", required=True, metavar="ID", help="The board to pull (its id or short link).")
+@click.option("--store", "store_path", metavar="PATH", help="The store file (default: one per board in the user's cache).")
+def pull_command(board_id: str, store_path: str | None) -> None:
+    """Fetch the board's new actions, cards and lists into its local store.
+
+    The first pull fetches the whole history (about one request per 1,000
+    actions); later pulls fetch only what is new: one request when nothing
+    changed. Safe to interrupt: the next pull carries on.
+
+    \b
+    Example:
+      trelloplan pull --board 5f1a2b3c4d5e6f7a8b9c0d1e
+      trelloplan report --store ~/.cache/trelloplan/boards/5f1a2b3c4d5e6f7a8b9c0d1e.sqlite --format markdown
+    """
+    from ..reporting import pull_board
+    from ..store import default_store_path
+
+    result = pull_board(board_id, store_path=store_path)
+    where = store_path or default_store_path(board_id)
+    click.echo(f"pulled {result.new_actions} new actions of board {board_id} into {where} "
+               f"({result.total_actions} in all, {result.requests} requests)")
+
+
+COMMANDS = [report_command, pull_command]

@@ -28,7 +28,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 
-from ..errors import EmailError
+from ..errors import BadAddress, EmailError
 from ..history.schema import Report, format_instant
 from .status import (
     STAGE_TEXT,
@@ -57,7 +57,7 @@ _ADDRESS_HINT = "give one address per --email-to, like team@example.com or \"Tea
 
 def _bad_address(text: str, why: str) -> EmailError:
     shown = text if len(text) <= 80 else text[:77] + "..."
-    return EmailError(f"bad email address {shown!r}: {why}", hint=_ADDRESS_HINT)
+    return BadAddress(f"bad email address {shown!r}: {why}", hint=_ADDRESS_HINT)
 
 
 def validate_address(text: str) -> str:

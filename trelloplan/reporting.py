@@ -1,0 +1,104 @@
+"""From a history source to a delivered weekly report: the library calls behind `trelloplan pull` and `report`.
+
+Sources are board exports, a local store, or the board itself (pulled into
+its store first). Delivery is a file, or an email that is built completely
+(numbers, charts, both parts) before any connection is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from .client import Trello
+from .errors import UsageError
+from .history.fetch import PullResult, pull_history
+from .history.model import BoardHistory
+from .history.report import build_report
+from .history.roles import RoleRules
+from .history.schema import Report
+from .mail import SmtpSettings, send_email, write_eml
+from .plan import Plan
+from .render.charts import render_charts
+from .render.email import build_email
+from .state import PlanState, default_state_path
+from .store import HistoryStore
+
+__all__ = ["applied_lists", "deliver_email", "load_history", "pull_board", "weekly_report"]
+
+
+def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
+    """The board and ``{list_id: role}`` apply recorded in the plan's state file, if there is one."""
+    path = default_state_path(plan_path)
+    if not path.is_file():
+        return None, {}
+    state = PlanState.load(path)
+    lists = {info["id"]: role for role, info in state.lists.items()
+             if role in ("todo", "in_progress", "done") and isinstance(info, dict) and isinstance(info.get("id"), str)}
+    return state.board_id, lists
+
+
+def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> PullResult:
+    """Bring the board's local store up to date (one request when nothing changed)."""
+    client = trello or Trello.from_env()
+    try:
+        with HistoryStore.for_board(board_id, store_path) as store:
+            return pull_history(client.get, store, board_id)
+    finally:
+        if trello is None:
+            client.close()
+
+
+def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path | None = None,
+                 board_id: str | None = None, trello: Trello | None = None) -> BoardHistory:
+    """The history from export files, from a store, or from the board (pulled into its store first)."""
+    if exports:
+        if store_path or board_id:
+            raise UsageError("--from-export cannot be combined with --store or --board",
+                             hint="report from export files, or from a store, or from a board")
+        from .history.export import load_exports
+
+        return load_exports(exports)
+    if board_id:
+        pull_board(board_id, store_path=store_path, trello=trello)
+        with HistoryStore.for_board(board_id, store_path) as store:
+            return store.load_history()
+    if store_path:
+        if not Path(store_path).is_file():
+            raise UsageError(f"{store_path}: no such history store",
+                             hint="check the --store path, or pass --board ID to pull the board into it")
+        with HistoryStore(store_path, create=False) as store:
+            return store.load_history()
+    raise UsageError("say where the history comes from", hint="pass --from-export FILE, --store PATH or --board ID")
+
+
+def weekly_report(history: BoardHistory, *, as_of: datetime, plan: Plan | None = None, plan_path: str | Path | None = None,
+                  week: int | str | None = None, tz: object = None, list_roles: RoleRules | None = None,
+                  seed: int = 0) -> Report:
+    """:func:`~trelloplan.history.report.build_report`, knowing the lists apply made for ``plan_path`` by id."""
+    rules = list_roles or RoleRules()
+    if plan_path:
+        board, applied = applied_lists(plan_path)
+        if applied and history.board is not None and history.board.id == board:
+            rules = RoleRules(by_id=rules.by_id, by_name=rules.by_name, applied=applied)
+    return build_report(history, as_of=as_of, plan=plan, week=week, tz=tz, list_roles=rules, seed=seed)  # type: ignore[arg-type]
+
+
+def deliver_email(report: Report, *, recipients: Sequence[str], sender: str, sent_at: datetime,
+                  settings: SmtpSettings | None = None, eml_path: str | Path | None = None) -> EmailMessage:
+    """Build the whole email, then write it to ``eml_path`` or send it with ``settings``.
+
+    Callers that send hold :func:`~trelloplan.lock.board_lock` for the whole
+    run (pull, report, send), so that a second run at the same time fails
+    instead of sending the report twice.
+    """
+    message = build_email(report, sender=sender, recipients=recipients, charts=render_charts(report), date=sent_at)
+    if eml_path is not None:
+        write_eml(message, eml_path)
+        return message
+    if settings is None:
+        raise ValueError("deliver_email needs SMTP settings or an .eml path")
+    send_email(message, settings)
+    return message
