@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from trelloplan.apply import apply_plan, plan_changes
-from trelloplan.board import format_due
+from trelloplan.dates import format_date
 from trelloplan.client import Credentials, RetryPolicy, Trello
 from trelloplan.errors import AuthError, BoardError
 from trelloplan.planfile import load_plan, load_plan_text
@@ -50,7 +50,7 @@ def assert_board_is_exactly_the_plan(sandbox_api, board_id, plan=PLAN):
     for task in plan.tasks():
         card = by_name[task.name]
         assert sorted(labels[i] for i in card["idLabels"]) == sorted([f"Week {task.week}"] + (["Demo"] if task.demo else []))
-        assert card["due"] == format_due(plan.week(task.week).due)
+        assert card["due"] == format_date(plan.week(task.week).due)
     items = collections.Counter((c["idCard"], i["name"]) for c in board["checklists"] for i in c["checkItems"])
     assert sum(items.values()) == sum(len(t.checklist) for t in plan.tasks()) and max(items.values()) == 1
     return board

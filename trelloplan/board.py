@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
 
+from .dates import format_date, parse_date
 from .errors import BoardError, NotFound
 from .markers import card_key
 
@@ -18,8 +19,7 @@ __all__ = [
     "RemoteLabel",
     "RemoteList",
     "find_board_by_marker",
-    "format_due",
-    "parse_due",
+        "parse_due",
     "read_board",
 ]
 
@@ -31,15 +31,7 @@ class Getter(Protocol):
 
 
 def parse_due(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
-
-
-def format_due(moment: datetime) -> str:
-    """Trello's date format: ISO-8601 UTC with milliseconds."""
-    utc = moment.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return parse_date(value) if value else None
 
 
 @dataclass(frozen=True)

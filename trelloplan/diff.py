@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .board import BoardState, RemoteCard, RemoteChecklist, board_marker, format_due
+from .board import BoardState, RemoteCard, RemoteChecklist, board_marker
+from .dates import format_date
 from .markers import with_marker
 from .plan import Plan, Task
 from .state import PlanState
@@ -134,7 +135,7 @@ def label_refs(plan: Plan) -> dict[str, tuple[str, str | None]]:
 def desired_card(plan: Plan, task: Task) -> dict[str, Any]:
     """The values of the plan-owned fields of a task's card, as apply writes them."""
     labels = [f"week:{task.week}"] + (["demo"] if task.demo else [])
-    return {"name": task.name, "desc": with_marker(task.desc, task.key), "due": format_due(plan.week(task.week).due),
+    return {"name": task.name, "desc": with_marker(task.desc, task.key), "due": format_date(plan.week(task.week).due),
             "labels": labels, "checklist": list(task.checklist)}
 
 
@@ -301,7 +302,7 @@ class _Differ:
         fields: dict[str, Any] = {}
         old: dict[str, Any] = {}
         applied = self.out.applied[key]
-        actual_due = format_due(card.due) if card.due else None
+        actual_due = format_date(card.due) if card.due else None
         for name, actual in (("name", card.name), ("desc", card.desc), ("due", actual_due)):
             remember(applied, name, self.field("card", key, name, want[name], actual, (base or {}).get(name, UNKNOWN), fields, old))
         managed = sorted(labels_by_id[label] for label in card.label_ids if label in labels_by_id)

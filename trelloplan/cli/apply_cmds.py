@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..apply import ApplyResult, apply_plan, plan_changes
+from ..board import BoardState
 from ..client import Trello
 from ..diff import Change, Diff
 from ..errors import UsageError
+from ..plan import Plan
 from ..planfile import load_plan
 from ..state import PlanState, default_state_path
 from . import EXIT_DRIFT
@@ -20,8 +23,8 @@ from . import EXIT_DRIFT
 KIND_TITLES = {"board": "board", "list": "lists", "label": "labels", "card": "cards", "checklist": "checklists"}
 
 
-def render_diff(diff: Diff, *, board_name: str, board_id: str | None, api_url: str) -> str:
-    where = f"board {board_name!r} ({board_id})" if board_id else f"a new board {board_name!r}"
+def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str) -> str:
+    where = f"board {board.name!r} ({board.id})" if board else f"a new board {plan.project!r}"
     counts = diff.counts()
     lines = [f"Plan for {where} on {api_url}:",
              f"  {diff.writes} writes: create {counts['create']}, update {counts['update']}, archive {counts['archive']}"]
@@ -76,8 +79,7 @@ def plan_command(plan_path: str, board_id: str | None, state_path: str | None, p
         if as_json:
             click.echo(json.dumps({"board": board.id if board else None, **diff.data()}, indent=2))
         else:
-            click.echo(render_diff(diff, board_name=board.name if board else plan.project,
-                                   board_id=board.id if board else None, api_url=trello.api_url))
+            click.echo(render_diff(diff, board, plan, trello.api_url))
     if check and not diff.empty:
         sys.exit(EXIT_DRIFT)
 
@@ -106,14 +108,13 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
     with Trello.from_env() as trello:
         diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
         if not as_json:
-            click.echo(render_diff(diff, board_name=board.name if board else plan.project,
-                                   board_id=board.id if board else None, api_url=trello.api_url))
+            click.echo(render_diff(diff, board, plan, trello.api_url))
         if not diff.empty and not yes:
             if not sys.stdin.isatty():
                 raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
             if not click.confirm(f"Apply {diff.writes} writes?", default=False):
                 raise click.Abort()
-        result = run_with_progress(trello, plan, state, diff, board, board_id, prune, force, workers, quiet=as_json)
+        result = run_with_progress(trello, plan, state, diff, board, prune=prune, force=force, workers=workers, quiet=as_json)
     if as_json:
         click.echo(json.dumps({**result.data(), "state": str(state.path)}, indent=2))
     elif not diff.empty:
@@ -121,22 +122,23 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
                    f"state saved in {state.path}.")
 
 
-def run_with_progress(trello: Trello, plan, state, diff, board, board_id, prune, force, workers, *, quiet: bool) -> ApplyResult:  # type: ignore[no-untyped-def]
-    if diff.empty or quiet or not sys.stderr.isatty():
-        def line(change: Change, done: int, total: int) -> None:
-            if not quiet:
+def run_with_progress(trello: Trello, plan: Plan, state: PlanState, diff: Diff, board: BoardState | None, *,
+                      prune: bool, force: bool, workers: int, quiet: bool) -> ApplyResult:
+    """Apply with a progress bar on a terminal, a plain line per write otherwise (cron), nothing when quiet."""
+    with ExitStack() as stack:
+        progress = None
+        if not quiet and not diff.empty and sys.stderr.isatty():
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            bar = stack.enter_context(Progress(*columns, console=Console(stderr=True), transient=True))
+            task = bar.add_task("Applying", total=diff.writes)
+
+            def progress(change: Change, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=f"Applying {change.kind}s")
+        elif not quiet:
+            def progress(change: Change, done: int, total: int) -> None:
                 click.echo(f"[{done}/{total}] {change}", err=True)
-        return apply_plan(trello, plan, state, board_id=board_id, prune=prune, force=force, workers=workers,
-                          progress=None if diff.empty else line, diff=(diff, board))
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Applying", total=diff.writes)
-
-        def advance(change: Change, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"Applying {change.kind}s")
-
-        return apply_plan(trello, plan, state, board_id=board_id, prune=prune, force=force, workers=workers,
-                          progress=advance, diff=(diff, board))
+        return apply_plan(trello, plan, state, prune=prune, force=force, workers=workers, progress=progress,
+                          diff=(diff, board))
 
 
 COMMANDS = [plan_command, apply_command]

@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
+
+from ..dates import format_date as format_instant
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -40,12 +42,6 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "1.0"
-
-
-def format_instant(moment: datetime) -> str:
-    """An instant as Trello writes dates: UTC, milliseconds, ``Z``."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
 
 _SCALARS = (str, int, float, bool, type(None))
 _FIELDS: dict[type, tuple[str, ...]] = {}
