@@ -1,4 +1,4 @@
-"""The user's Trello key and token never appear in anything the CLI prints or writes.
+"""The user's Trello key and token, and the SMTP password, never appear in anything the CLI prints or writes.
 
 Every command runs through its success and error paths (the table
 ``INVOCATIONS``; a test fails when a command has no entry, so a new command
@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from trelloplan.apply import apply_plan
@@ -48,11 +49,16 @@ from trelloplan.sandbox import Sandbox
 from trelloplan.state import PlanState, default_state_path
 from trelloplan.store import HistoryStore
 
+pytestmark = [  # aiosmtpd warns when AUTH runs without TLS, which is what a loopback test server does
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Session.login_data is deprecated:DeprecationWarning"),
+]
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_FILE = ROOT / "tests" / "plans" / "cassette-plan.yaml"
 # Random-looking, so a leak of any part of them is unmistakable.
 FAKE_KEY = "3f9c2a7be1d04c58a6b7e9f0d1c2b3a4"
 FAKE_TOKEN = "c4d19e07b2f3a8651d0e9c7b4a2f6e8d13b5c7a9e0f2d4b6a8c0e1f3d5b7a9c2"
+FAKE_SMTP_PASSWORD = "Smtp-Pa55word-7e1d0b9c4a"
 WINDOW = 16
 VARIANTS = {"plain": [], "debug": ["-vv", "--debug"]}
 
@@ -60,7 +66,8 @@ VARIANTS = {"plain": [], "debug": ["-vv", "--debug"]}
 def leaks(text: str) -> list[str]:
     """The fake secrets of which some ``WINDOW`` consecutive characters occur in ``text``."""
     lowered = text.lower()
-    return [name for name, secret in (("key", FAKE_KEY), ("token", FAKE_TOKEN))
+    secrets = (("key", FAKE_KEY), ("token", FAKE_TOKEN), ("SMTP password", FAKE_SMTP_PASSWORD.lower()))
+    return [name for name, secret in secrets
             if any(secret[i:i + WINDOW] in lowered for i in range(len(secret) - WINDOW + 1))]
 
 
@@ -137,6 +144,7 @@ INVOCATIONS: dict[str, list[Invocation]] = {
         err("no such board", "report", "--board", "{missing}", "--store", "missing.sqlite"),
         err("unknown format", *STORE_REPORT, "--format", "pdf"),
         err("smtp down", *STORE_REPORT, *EMAIL, "--smtp-port", "{dead_port}"),
+        err("smtp login refused", *STORE_REPORT, *EMAIL, "--smtp-port", "{refusing_port}"),
     ],
     "pull": [
         ok("into a store", "pull", "--board", "{board}", "--store", "pulled.sqlite"),
@@ -168,6 +176,7 @@ def test_every_command_has_success_and_error_invocations() -> None:
 def test_the_leak_check_finds_what_it_looks_for(tmp_path: Path) -> None:
     assert leaks(f"x {FAKE_KEY[5:21]} y") == ["key"] and leaks(FAKE_TOKEN.upper()) == ["token"]
     assert leaks(f"{FAKE_KEY[:15]} {FAKE_TOKEN[-15:]}") == []
+    assert leaks(f"pass={FAKE_SMTP_PASSWORD}") == ["SMTP password"]
     message = email.message.EmailMessage()
     message.set_content(f"token {FAKE_TOKEN}", cte="base64")
     (tmp_path / "m.eml").write_bytes(message.as_bytes())
@@ -184,8 +193,15 @@ def free_port() -> int:
 
 
 class Inbox:
-    def __init__(self) -> None:
+    """Accepts mail after a login with the fake SMTP password (or refuses every login, with ``refuse``)."""
+
+    def __init__(self, refuse: bool = False) -> None:
         self.count = 0
+        self.refuse = refuse
+
+    def authenticate(self, server: object, session: object, envelope: object, mechanism: str, auth_data: object) -> AuthResult:
+        good = isinstance(auth_data, LoginPassword) and auth_data.password.decode() == FAKE_SMTP_PASSWORD
+        return AuthResult(success=good and not self.refuse, handled=False)
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 (aiosmtpd's name)
         self.count += 1
@@ -212,9 +228,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     shutil.copyfile(PLAN_FILE, seed / "fresh.yaml")
     (seed / "broken.yaml").write_text("project: Broken\nstart: 2027-13-40\nweeks: 3\n")
     plan = load_plan(seed / "plan.yaml")
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    inbox, refusing = Inbox(), Inbox(refuse=True)
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=inbox.authenticate, auth_require_tls=False)
+    strict = Controller(refusing, hostname="127.0.0.1", port=free_port(), authenticator=refusing.authenticate,
+                        auth_require_tls=False)
     smtp.start()
+    strict.start()
     try:
         with Sandbox(key=FAKE_KEY, rate_limit=False, start="2027-01-04T08:00:00Z", frozen=True) as sandbox, \
                 Sandbox(rate_limit=False) as stranger:
@@ -237,9 +256,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             yield World(sandbox, stranger, seed, {
                 "board": applied.board_id, "foreign": foreign_board, "missing": "5" + "0" * 23,
                 "smtp_port": str(smtp.port), "dead_port": str(free_port()), "busy_port": str(sandbox.port),
+                "refusing_port": str(strict.port),
             })
     finally:
         smtp.stop()
+        strict.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -258,8 +279,8 @@ def environment(world: World, home: Path, server: str) -> dict[str, str]:
         "TRELLO_API_KEY": FAKE_KEY, "TRELLO_TOKEN": FAKE_TOKEN, "TRELLO_API_URL": world.url(server),
         "XDG_CACHE_HOME": str(home / "cache"), "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"), "HOME": str(home),
-        "TRELLOPLAN_SMTP_HOST": "", "TRELLOPLAN_SMTP_PORT": "", "TRELLOPLAN_SMTP_USER": "",
-        "TRELLOPLAN_SMTP_PASSWORD": "", "TRELLOPLAN_SMTP_FROM": "", "TRELLOPLAN_SMTP_SECURITY": "",
+        "TRELLOPLAN_SMTP_HOST": "", "TRELLOPLAN_SMTP_PORT": "", "TRELLOPLAN_SMTP_USER": "reports",
+        "TRELLOPLAN_SMTP_PASSWORD": FAKE_SMTP_PASSWORD, "TRELLOPLAN_SMTP_FROM": "", "TRELLOPLAN_SMTP_SECURITY": "",
         "COLUMNS": "120",
     }
 

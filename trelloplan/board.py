@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from .dates import format_date, parse_date
+from .dates import parse_date
 from .errors import BoardError, NotFound
 from .markers import card_key
 

@@ -326,7 +326,8 @@ class TrelloSession(requests.Session):
             return AuthError(f"Trello refused the credentials ({status} {body or 'unauthorized'}) for {where}",
                              status=status, method=method, path=path)
         if status == 404:
-            return NotFound(f"not found: {where} ({body or 'no such resource'})", status=status, method=method, path=path)
+            return NotFound(f"not found: {where} ({body or 'no such resource'})", hint=_not_found_hint(path),
+                            status=status, method=method, path=path)
         return BadRequest(f"Trello refused {where}: {status} {body}", status=status, method=method, path=path)
 
     def _final_error(self, method: str, path: str, final: _Retry, attempts: int) -> TrelloAPIError:
@@ -341,6 +342,14 @@ class TrelloSession(requests.Session):
         error = final.error
         kind = "timed out" if isinstance(error, requests.Timeout) else "could not connect" if isinstance(error, requests.ConnectionError) else "failed"
         return TransportFailed(f"{where} {kind} {attempts} times ({self.api_url})", method=method, path=path)
+
+
+def _not_found_hint(path: str) -> str | None:
+    kind = path.strip("/").split("/", 1)[0]
+    if kind == "boards":
+        return None  # NotFound's own hint is about board ids
+    what = {"cards": "card", "lists": "list", "labels": "label", "checklists": "checklist", "actions": "action"}.get(kind, "object")
+    return f"the {what} may have been deleted, or this token cannot see it; check the id"
 
 
 def _plain(value: Any) -> Any:
