@@ -221,8 +221,13 @@ def test_clear_errors_for_bad_credentials_unknown_boards_and_hand_made_changes(s
     sandbox_api.put(f"/lists/{done_list}", closed=True)
     reopened = run_cli(env, "plan", str(plan))
     assert "list 'Done' was archived on the board; apply reopens it" in reopened.stdout
-    other = run_cli(env, "plan", str(plan), "--board", "b" * 24)
-    assert other.returncode == 1 and f"records board {state.board_id}, not {'b' * 24}" in other.stderr
+    another = sandbox_api.post("/boards", name="Another board").json()["id"]
+    other = run_cli(env, "plan", str(plan), "--board", another)
+    assert other.returncode == 1 and f"records board {state.board_id}, not {another}" in other.stderr
+    short_link = sandbox_api.get(f"/boards/{state.board_id}", fields="shortLink").json()["shortLink"]
+    assert run_cli(env, "plan", str(plan), "--board", short_link).returncode == 0  # the same board, by its short link
+    bad = run_cli(env, "plan", str(plan), "--board", "not/an id")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: `not/an id` is not a Trello board id")
     sandbox_api.put(f"/boards/{state.board_id}", closed=True)
     closed = run_cli(env, "apply", str(plan), "--yes")
     assert closed.returncode == 1

@@ -22,7 +22,7 @@ from trello.board import Board
 from trello.label import Label
 from trello.trellolist import List
 
-from .board import BoardState, find_board_by_marker, read_board
+from .board import BoardState, check_board_id, find_board_by_marker, read_board
 from .client import OutcomeUnknown, Trello
 from .diff import POS_STEP, Change, Diff, diff_plan
 from .errors import BoardError, TransportFailed
@@ -55,12 +55,10 @@ class ApplyResult:
 
 
 def _resolve_board(trello: Trello, state: PlanState, board_id: str | None) -> str | None:
+    board_id = check_board_id(board_id) if board_id else None
     if state.api_url and state.api_url != trello.api_url and not board_id:
         raise BoardError(f"the state file {state.path} belongs to a board on {state.api_url}, not on {trello.api_url}",
                          hint="set TRELLO_API_URL to the server the board lives on, or pass --state NEW.json to start a new board")
-    if board_id and state.board_id and board_id != state.board_id:
-        raise BoardError(f"the state file {state.path} records board {state.board_id}, not {board_id}",
-                         hint="drop --board to use the recorded board, or pass --state NEW.json to adopt the other one")
     if board_id or state.board_id:
         return board_id or state.board_id
     if state.path is not None and state.path.exists():
@@ -74,6 +72,9 @@ def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str 
     """The changes apply would make. This is a read-only operation (at most two requests)."""
     resolved = _resolve_board(trello, state, board_id)
     board = read_board(trello, resolved) if resolved else None
+    if board is not None and state.board_id and board.id != state.board_id:  # --board may be a short link: compare ids
+        raise BoardError(f"the state file {state.path} records board {state.board_id}, not {board_id}",
+                         hint="drop --board to use the recorded board, or pass --state NEW.json to adopt the other one")
     if board is not None and board.closed:
         raise BoardError(f"board {board.name!r} ({board.id}) is archived on Trello",
                          hint="reopen it in Trello (Menu → More → Closed boards), or pass --state NEW.json to create a new board")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from .dates import parse_date
-from .errors import BoardError, NotFound
+from .errors import BoardError, NotFound, UsageError
 from .markers import card_key
 
 __all__ = [
@@ -18,12 +19,22 @@ __all__ = [
     "RemoteChecklist",
     "RemoteLabel",
     "RemoteList",
+    "check_board_id",
     "find_board_by_marker",
         "parse_due",
     "read_board",
 ]
 
 BOARD_MARKER = "trelloplan-board:"
+_BOARD_ID = re.compile(r"^(?:[0-9a-fA-F]{24}|[0-9A-Za-z]{8})$")
+
+
+def check_board_id(board_id: str) -> str:
+    """``board_id`` if it can name a Trello board (a 24-hex id or an 8-character short link)."""
+    if not _BOARD_ID.match(board_id.strip()):
+        raise UsageError(f"`{board_id}` is not a Trello board id",
+                         hint="use the board's id, or the 8 characters after /b/ in its URL (https://trello.com/b/AbCd1234/…)")
+    return board_id.strip()
 
 
 class Getter(Protocol):
@@ -151,6 +162,7 @@ def read_board(trello: Getter, board_id: str) -> BoardState:
 
     This is a read-only operation.
     """
+    board_id = check_board_id(board_id)
     try:
         data = trello.get(f"/boards/{board_id}", BOARD_QUERY)
     except NotFound:

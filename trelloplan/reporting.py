@@ -12,6 +12,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
+from .board import check_board_id
 from .client import Trello
 from .errors import UsageError
 from .history.fetch import PullResult, pull_history
@@ -42,6 +43,7 @@ def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
 
 def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> PullResult:
     """Bring the board's local store up to date (one request when nothing changed)."""
+    board_id = check_board_id(board_id)
     client = trello or Trello.from_env()
     try:
         with HistoryStore.for_board(board_id, store_path) as store:
