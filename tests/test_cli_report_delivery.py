@@ -174,7 +174,7 @@ def test_pull_fetches_only_what_is_new(sandbox, board, tmp_path):
     assert code == 0 and out.startswith(f"pulled ") and f"of board {board_id} into {store}" in out
     sandbox.counters.reset()
     code, out, _ = run(env(sandbox), "pull", "--board", board_id, "--store", str(store))
-    assert code == 0 and out.startswith("pulled 0 new actions") and out.rstrip().endswith("1 requests)")
+    assert code == 0 and out.startswith("pulled 0 new actions") and out.rstrip().endswith("1 request)")
     assert sandbox.counters.snapshot()["requests"] == 1
     code, out, err = run(env(sandbox), "pull", "--board", "a" * 24, "--store", str(tmp_path / "other.sqlite"))
     assert code == 2 and err.startswith("error: not found: GET /boards/")

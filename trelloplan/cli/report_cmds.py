@@ -212,13 +212,14 @@ def pull_command(board_id: str, store_path: str | None) -> None:
       trelloplan pull --board 5f1a2b3c4d5e6f7a8b9c0d1e
       trelloplan report --store ~/.cache/trelloplan/boards/5f1a2b3c4d5e6f7a8b9c0d1e.sqlite --format markdown
     """
+    from ..render.formatting import plural
     from ..reporting import pull_board
     from ..store import default_store_path
 
     result = pull_board(board_id, store_path=store_path)
     where = store_path or default_store_path(board_id)
-    click.echo(f"pulled {result.new_actions} new actions of board {board_id} into {where} "
-               f"({result.total_actions} in all, {result.requests} requests)")
+    click.echo(f"pulled {plural(result.new_actions, 'new action')} of board {board_id} into {where} "
+               f"({result.total_actions} in all, {plural(result.requests, 'request')})")
 
 
 COMMANDS = [report_command, pull_command]
