@@ -8,9 +8,9 @@ values is the value at rank ⌈p/100 · n⌉ (1-based), always one of the values
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from operator import itemgetter
 
 from .replay import OUT, CardTimeline
 from .schema import Percentiles
@@ -27,11 +27,12 @@ __all__ = [
 #: The roles counted in cumulative flow and burn-up, in display order.
 FLOW_ROLES = ("todo", "in_progress", "done")
 _DECIMALS = 6
+_DAY = timedelta(days=1)
 
 
 def days_between(start: datetime, end: datetime) -> float:
     """``end - start`` in days, rounded to 6 decimals (well under a second)."""
-    return round((end - start) / timedelta(days=1), _DECIMALS)
+    return round((end - start) / _DAY, _DECIMALS)
 
 
 def nearest_rank(sorted_values: Sequence[float], p: float) -> float:
@@ -71,28 +72,27 @@ def role_at(timeline: CardTimeline, moment: datetime) -> str:
 def role_counts_at(timelines: Iterable[CardTimeline], boundaries: Sequence[datetime]) -> list[dict[str, int]]:
     """For each boundary (ascending), how many cards had each role just before it.
 
-    One sweep over every role change of every card, so the cost is the number
-    of changes plus the number of boundaries, whatever the number of days.
+    One look at every role change of every card: a change counts for every
+    boundary after it, so it is added to the first of them (found by bisection)
+    and the counts are running sums over the boundaries. The cost is the number
+    of changes (times log of the number of boundaries) plus the number of
+    boundaries, whatever the number of days.
     """
-    changes: list[tuple[datetime, str, str]] = []
-    append = changes.append
+    # deltas[k][role]: the change in each role's count from boundary k - 1 to boundary k.
+    deltas = [dict.fromkeys((*FLOW_ROLES, "ignore", OUT), 0) for _ in range(len(boundaries) + 1)]
     for timeline in timelines:
         previous = OUT
         for segment in timeline.segments:
             role = segment.role
             if role != previous:
-                append((segment.start, previous, role))
+                delta = deltas[bisect_right(boundaries, segment.start)]
+                delta[previous] -= 1
+                delta[role] += 1
                 previous = role
-    changes.sort(key=itemgetter(0))
-    counts = dict.fromkeys((*FLOW_ROLES, "ignore", OUT), 0)
+    counts = dict.fromkeys(FLOW_ROLES, 0)
     result = []
-    index = 0
-    total = len(changes)
-    for boundary in boundaries:
-        while index < total and changes[index][0] < boundary:
-            _, old, new = changes[index]
-            counts[old] -= 1
-            counts[new] += 1
-            index += 1
-        result.append({role: counts[role] for role in FLOW_ROLES})
+    for delta in deltas[: len(boundaries)]:
+        for role in FLOW_ROLES:
+            counts[role] += delta[role]
+        result.append(dict(counts))
     return result

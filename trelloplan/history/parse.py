@@ -48,6 +48,9 @@ _EMPTY: Mapping[str, Any] = {}
 _fromisoformat = datetime.fromisoformat
 _UTC = timezone.utc
 _new_action = tuple.__new__  # an Action without NamedTuple's Python-level __new__: parsing is the hot path
+# Each relevant action type as one string object (the model's), not json.loads's copy per
+# action: later stages compare types all the time, and one object is an identity check.
+_KINDS = {kind: kind for kind in RELEVANT_TYPES}
 
 
 def parse_date(text: str) -> datetime:
@@ -72,8 +75,8 @@ def parse_action(raw: Mapping[str, Any]) -> Action | None:
     Raises ``ValueError`` when a relevant action lacks its id or date, or is
     not shaped like an action.
     """
-    kind = raw.get("type")
-    if kind not in RELEVANT_TYPES:
+    kind = _KINDS.get(raw.get("type"))
+    if kind is None:
         return None
     action_id = raw.get("id")
     date = raw.get("date")
@@ -188,6 +191,7 @@ def parse_member(raw: Mapping[str, Any]) -> MemberInfo:
 
 
 _order = itemgetter(2, 0)  # an action's (date, id)
+_action_id = itemgetter(0)
 
 
 def make_history(
@@ -207,10 +211,13 @@ def make_history(
     actions arrived in (pages, several exports, a shuffled list).
     """
     with gc_paused():
-        unique: dict[str, Action] = {}
-        for action in actions:
-            unique.setdefault(action.id, action)
-        ordered = sorted(unique.values(), key=_order)
+        given = actions if isinstance(actions, list) else list(actions)
+        if len(set(map(_action_id, given))) < len(given):  # checked in C: usually every id is new
+            unique: dict[str, Action] = {}
+            for action in given:
+                unique.setdefault(action.id, action)
+            given = list(unique.values())
+        ordered = sorted(given, key=_order)
     current = _by_id(cards)
     on_board = {card.id for card in current}
     return BoardHistory(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from operator import attrgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from .model import CARD_TYPES, CREATE_TYPES, LABEL_TYPES, MEMBER_TYPES, Action, BoardHistory, CardSnapshot, id_time
@@ -22,7 +22,10 @@ __all__ = ["OUT", "CardTimeline", "Segment", "replay"]
 #: The pseudo-role of a card that is not on the board.
 OUT = "out"
 _DEFAULT_ROLE = "todo"
-_segment = tuple.__new__  # builds a Segment without NamedTuple's Python-level __new__ (hot loop)
+# Segment and CardTimeline values built with tuple.__new__, skipping NamedTuple's
+# Python-level __new__: the replay builds one timeline per card and a few segments each.
+_new = tuple.__new__
+_by_created = itemgetter(2, 0)  # a timeline's (created, id)
 
 
 class Segment(NamedTuple):
@@ -92,12 +95,19 @@ def replay(history: BoardHistory, roles: Mapping[str, str], *, as_of: datetime) 
             away.setdefault(action.list_id, []).append((action.date, kind == "moveListFromBoard"))
     snapshots = {card.id: card for card in history.former_cards}
     snapshots.update((card.id, card) for card in history.cards)
+    # Cards in the order their actions began, then those no action mentions: replaying
+    # in roughly the order the actions were built keeps memory access local.
     timelines = []
-    for card_id in snapshots.keys() | by_card.keys():
-        timeline = _replay_card(card_id, by_card.get(card_id, ()), snapshots.get(card_id), roles, as_of, away)
+    for card_id, events in by_card.items():
+        timeline = _replay_card(card_id, events, snapshots.get(card_id), roles, as_of, away)
         if timeline is not None:
             timelines.append(timeline)
-    timelines.sort(key=attrgetter("created", "id"))
+    for card_id, snapshot in snapshots.items():
+        if card_id not in by_card:
+            timeline = _replay_card(card_id, (), snapshot, roles, as_of, away)
+            if timeline is not None:
+                timelines.append(timeline)
+    timelines.sort(key=_by_created)
     return timelines
 
 
@@ -119,7 +129,8 @@ def _replay_card(
         return None
     role_of = roles.get
     first_list = create.list_id if create is not None else _earliest_list(events, snapshot)
-    segments = [Segment(created, first_list, role_of(first_list, _DEFAULT_ROLE) if first_list else _DEFAULT_ROLE)]
+    role = role_of(first_list, _DEFAULT_ROLE) if first_list else _DEFAULT_ROLE
+    segments = [_new(Segment, (created, first_list, role))]
     # Cards are created open; only a card whose creation is not in the history may start archived.
     closed = False
     if create is None:
@@ -129,7 +140,6 @@ def _replay_card(
                 closed = not event.closed
                 break
     current = first_list
-    role = segments[0].role
     on_board = True
     deleted_at = moved_away_at = None
     reopened: list[datetime] = []
@@ -167,7 +177,7 @@ def _replay_card(
             if role != previous or (on_board and current != last.list_id):
                 if previous == "done" and role != "done" and role != OUT:
                     reopened.append(date)
-                segments.append(_segment(Segment, (date, current if on_board else last.list_id, role)))
+                segments.append(_new(Segment, (date, current if on_board else last.list_id, role)))
         if closing is not None and kind == "updateCard":
             if closing and not closed and role == "in_progress":
                 archived_in_progress.append(date)
@@ -187,7 +197,8 @@ def _replay_card(
             index -= 1
         done = segments[index].start
     labels, members = _labels_and_members(events, snapshot, as_of)
-    return CardTimeline(
+    last = segments[-1]
+    return _new(CardTimeline, (
         card_id,  # id
         name,  # name
         created,  # created
@@ -204,10 +215,10 @@ def _replay_card(
         moved_away_at,  # moved_away_at
         tuple(reopened),  # reopened_at
         tuple(archived_in_progress),  # archived_in_progress_at
-        segments[-1].role,  # role
-        segments[-1].list_id,  # list_id
-        segments[-1].role != OUT,  # on_board
-    )
+        last.role,  # role
+        last.list_id,  # list_id
+        last.role != OUT,  # on_board
+    ))
 
 
 def _earliest_list(events: list[Action] | tuple[()], snapshot: CardSnapshot | None) -> str | None:
@@ -239,6 +250,8 @@ def _labels_and_members(
     after ``as_of``; for a card no longer on the board, from its actions alone.
     """
     if snapshot is not None:
+        if not events or events[-1].date <= as_of:  # the usual case: nothing to undo
+            return snapshot.label_ids, snapshot.member_ids
         labels, members = list(snapshot.label_ids), list(snapshot.member_ids)
         for event in reversed(events):
             if event.date <= as_of:

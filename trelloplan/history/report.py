@@ -35,6 +35,7 @@ from .schema import (
     WeekRow,
     Wip,
     WipCard,
+    new_frozen,
 )
 from .weeks import WeekCalendar, load_zone
 
@@ -43,6 +44,8 @@ __all__ = ["DEFAULT_WINDOW", "as_of_for_week", "build_report"]
 #: How many of the latest complete weeks the forecast samples.
 DEFAULT_WINDOW = 12
 _TICK = timedelta(microseconds=1)
+#: Where a card's role is counted in a member's [assigned, todo, in_progress, done, completed] row.
+_MEMBER_COLUMN = {"todo": 1, "in_progress": 2, "done": 3}
 
 
 def _fold(text: str) -> str:
@@ -65,21 +68,33 @@ def as_of_for_week(week: int | str, *, plan: Plan | None = None, tz: str | ZoneI
 
 
 class _Card:
-    """A timeline with the plan facts the sections need, computed once."""
+    """A timeline with the plan facts and durations the sections need, computed once.
 
-    __slots__ = ("cycle", "hours", "in_scope", "is_demo", "lead", "task", "timeline", "week")
+    The timeline fields every section reads (``id``, ``role``, ``created``,
+    ``started``, ``done``) are copied here too: each section loops over every
+    card, and one object per card is quicker to read than two.
+    """
 
-    def __init__(self, timeline: CardTimeline, week: int | None, task: Task | None, hours: float | None, is_demo: bool) -> None:
+    __slots__ = ("age", "created", "cycle", "done", "hours", "id", "in_scope", "is_demo", "lead", "role", "started", "task",
+                 "timeline", "week")
+
+    def __init__(
+        self, timeline: CardTimeline, week: int | None, task: Task | None, hours: float | None, is_demo: bool, as_of: datetime
+    ) -> None:
         self.timeline = timeline
         self.week = week
         self.task = task
         self.hours = hours
         self.is_demo = is_demo
-        role = timeline.segments[-1].role
+        self.id = timeline.id
+        self.role = role = timeline.role
+        self.created = created = timeline.created
+        self.started = started = timeline.started
+        self.done = done = timeline.done
         self.in_scope = role != "out" and role != "ignore"
-        done = timeline.done
-        self.lead = days_between(timeline.created, done) if done is not None else None
-        self.cycle = days_between(timeline.started, done) if done is not None and timeline.started is not None else None
+        self.lead = days_between(created, done) if done is not None else None
+        self.cycle = days_between(started, done) if done is not None and started is not None else None
+        self.age = days_between(started, as_of) if role == "in_progress" and started is not None else None
 
 
 def build_report(
@@ -126,10 +141,9 @@ def _build(
     roles, names = resolve_roles(history, as_of=as_of, rules=rules, plan_roles=plan.lists.roles() if plan else None)
     timelines = replay(history, roles, as_of=as_of)
     label_names = _label_names(history)
-    cards = _plan_facts(timelines, plan, label_names)
-    by_id = {card.timeline.id: card for card in cards}
+    cards = _plan_facts(timelines, plan, label_names, as_of)
     scope = [card for card in cards if card.in_scope]
-    done = [card for card in scope if card.timeline.done is not None]
+    done = [card for card in scope if card.done is not None]
     cycle = percentiles(c.cycle for c in done if c.cycle is not None)
     lead = percentiles(c.lead for c in done if c.lead is not None)
 
@@ -141,8 +155,8 @@ def _build(
     if plan is not None:
         first = 1
     elif timelines:
-        first = calendar.index_of(min(t.created for t in timelines))
-    done_week = {card.timeline.id: calendar.index_of(card.timeline.done) for card in done if card.timeline.done}
+        first = calendar.index_of(min(card.created for card in cards))
+    done_week = {card.id: calendar.index_of(card.done) for card in done}
     done_weeks = list(done_week.values())
     first = min([first, *done_weeks])
     span = range(min(first, as_of_index), as_of_index + 1)
@@ -161,15 +175,16 @@ def _build(
     )
     burn_up, flow = _flows(timelines, calendar, span, as_of)
     in_plan = [card for card in scope if card.week is not None and plan is not None and 1 <= card.week <= len(plan.weeks)]
-    remaining = len([c for c in (in_plan if plan is not None else scope) if c.timeline.done is None])
+    remaining = len([c for c in (in_plan if plan is not None else scope) if c.done is None])
     samples = [row.completed for row in throughput if not row.partial][-window:] if window > 0 else []
-    wip = _wip(scope, cycle.p85, as_of, list_name)
+    wip = _wip(scope, cycle.p85, list_name)
     week_row_list = (
         _plan_weeks(plan, calendar, scope, completed_by_week)
         if plan is not None
         else tuple(_plain_week(calendar, index, completed_by_week) for index in span)
     )
-    week_of = (lambda timeline: by_id[timeline.id].week) if plan is not None else None
+    week_by_id = {card.id: card.week for card in cards} if plan is not None else {}
+    week_of = (lambda timeline: week_by_id[timeline.id]) if plan is not None else None
     this_week = _this_week(calendar, chosen, scope, plan, as_of)
     return Report(
         board_id=history.board.id if history.board else None,
@@ -181,8 +196,7 @@ def _build(
         week=this_week,
         totals=_totals(cards, scope, in_plan, plan),
         weeks=week_row_list,
-        cards=tuple(_card_row(card, calendar.label(done_week[card.timeline.id]) if card.timeline.id in done_week else None,
-                              as_of, list_name, label_names) for card in cards if card.timeline.on_board),
+        cards=_card_rows(cards, done_week, calendar, list_name, label_names),
         cycle_time_days=cycle,
         lead_time_days=lead,
         throughput=throughput,
@@ -205,21 +219,28 @@ def _label_names(history: BoardHistory) -> dict[str, str]:
     return names
 
 
-def _plan_facts(timelines: list[CardTimeline], plan: Plan | None, label_names: Mapping[str, str]) -> list[_Card]:
+def _plan_facts(
+    timelines: list[CardTimeline], plan: Plan | None, label_names: Mapping[str, str], as_of: datetime
+) -> list[_Card]:
     """Each timeline with its plan week (lowest "Week N" label), task, hours and demo flag."""
     if plan is None:
-        return [_Card(t, None, None, None, False) for t in timelines]
+        return [_Card(t, None, None, None, False, as_of) for t in timelines]
     week_by_label = {_fold(week.label): week.number for week in plan.weeks}
     tasks = {task.key: task for task in plan.tasks()}
     demos = {(_fold(week.demo.name), week.number) for week in plan.weeks}
+    week_of_labels: dict[tuple[str, ...], int | None] = {}  # most cards share a few label sets
     result = []
     for timeline in timelines:
-        weeks = [week_by_label[f] for f in (_fold(label_names.get(i, "")) for i in timeline.label_ids) if f in week_by_label]
-        week = min(weeks) if weeks else None
+        label_ids = timeline.label_ids
+        if label_ids in week_of_labels:
+            week = week_of_labels[label_ids]
+        else:
+            weeks = [week_by_label[f] for f in (_fold(label_names.get(i, "")) for i in label_ids) if f in week_by_label]
+            week = week_of_labels[label_ids] = min(weeks) if weeks else None
         task = tasks.get(timeline.key) if timeline.key else None
         hours = task.hours if task is not None else plan.hours_per_task
         is_demo = task.demo if task is not None else (_fold(timeline.name), week) in demos
-        result.append(_Card(timeline, week, task, hours, is_demo))
+        result.append(_Card(timeline, week, task, hours, is_demo, as_of))
     return result
 
 
@@ -250,8 +271,8 @@ def _flows(
 
 
 def _status(cards: list[_Card]) -> tuple[int, int, int]:
-    done = sum(1 for c in cards if c.timeline.role == "done")
-    doing = sum(1 for c in cards if c.timeline.role == "in_progress")
+    done = sum(1 for c in cards if c.role == "done")
+    doing = sum(1 for c in cards if c.role == "in_progress")
     return done, doing, len(cards) - done - doing
 
 
@@ -284,14 +305,14 @@ def _plan_weeks(plan: Plan, calendar: WeekCalendar, scope: list[_Card], complete
                 in_progress=doing,
                 todo=todo,
                 pct_done=_pct(done, len(planned)),
-                hours_done=sum(c.hours or 0.0 for c in planned if c.timeline.role == "done"),
+                hours_done=sum(c.hours or 0.0 for c in planned if c.role == "done"),
                 hours_total=sum(c.hours or 0.0 for c in planned),
                 milestone=week.milestone,
                 milestone_status=milestone_status,
                 demo=DemoStatus(
                     name=week.demo.name,
-                    card_id=demo.timeline.id if demo else None,
-                    status=demo.timeline.role if demo else "missing",
+                    card_id=demo.id if demo else None,
+                    status=demo.role if demo else "missing",
                 ),
             )
         )
@@ -307,43 +328,44 @@ def _plain_week(calendar: WeekCalendar, index: int, completed: Mapping[int, int]
 
 
 def _ref(card: _Card) -> CardRef:
-    t = card.timeline
-    return CardRef(id=t.id, name=t.name, week=card.week, role=t.role, done=t.done)
+    return new_frozen(CardRef, card.id, card.timeline.name, card.week, card.role, card.done)
 
 
 def _this_week(calendar: WeekCalendar, index: int, scope: list[_Card], plan: Plan | None, as_of: datetime) -> ThisWeek:
     """Completed in the week; carried over into it; added during it (see docs/metrics.md)."""
     start, end = calendar.start_instant(index), calendar.end_instant(index)
-    completed = [c for c in scope if c.timeline.done is not None and start <= c.timeline.done < end]
+    completed = [c for c in scope if c.done is not None and start <= c.done < end]
+    # A card done before the week began was done when it began: no need to look up its role then.
     if plan is not None:
         number = index if calendar.in_plan(index) else None
         carried = [
             c for c in scope
-            if c.week is not None and c.week < index and c.timeline.created < start and role_at(c.timeline, start) != "done"
+            if c.week is not None and c.week < index and c.created < start
+            and (c.done is None or c.done >= start) and role_at(c.timeline, start) != "done"
         ]
         keys = {task.key for task in plan.tasks()}
-        added = [c for c in scope if start <= c.timeline.created < end and c.timeline.key not in keys]
+        added = [c for c in scope if start <= c.created < end and c.timeline.key not in keys]
     else:
         number = None
-        carried = [c for c in scope if c.timeline.started is not None and c.timeline.started < start
-                   and role_at(c.timeline, start) == "in_progress"]
-        added = [c for c in scope if start <= c.timeline.created < end]
-    by_done = sorted(completed, key=lambda c: (c.timeline.done, c.timeline.id))
+        carried = [c for c in scope if c.started is not None and c.started < start
+                   and (c.done is None or c.done >= start) and role_at(c.timeline, start) == "in_progress"]
+        added = [c for c in scope if start <= c.created < end]
+    by_done = sorted(completed, key=lambda c: (c.done, c.id))
     return ThisWeek(
         label=calendar.label(index),
         number=number,
         start=calendar.start(index),
         end=calendar.end(index),
         completed=tuple(_ref(c) for c in by_done),
-        carried_over=tuple(_ref(c) for c in sorted(carried, key=lambda c: (c.week or 0, c.timeline.created, c.timeline.id))),
+        carried_over=tuple(_ref(c) for c in sorted(carried, key=lambda c: (c.week or 0, c.created, c.id))),
         scope_added=tuple(_ref(c) for c in added),
     )
 
 
 def _totals(cards: list[_Card], scope: list[_Card], in_plan: list[_Card], plan: Plan | None) -> Totals:
     done, doing, todo = _status(scope)
-    ignored = sum(1 for c in cards if c.timeline.on_board and c.timeline.role == "ignore")
-    planned_done = sum(1 for c in in_plan if c.timeline.role == "done")
+    ignored = sum(1 for c in cards if c.role == "ignore")  # a card in an ignore list is on the board
+    planned_done = sum(1 for c in in_plan if c.role == "done")
     return Totals(
         cards=len(scope),
         todo=todo,
@@ -353,51 +375,68 @@ def _totals(cards: list[_Card], scope: list[_Card], in_plan: list[_Card], plan: 
         pct_done=_pct(done, len(scope)),
         planned=len(in_plan) if plan is not None else None,
         planned_done=planned_done if plan is not None else None,
-        hours_done=sum(c.hours or 0.0 for c in in_plan if c.timeline.role == "done") if plan is not None else None,
+        hours_done=sum(c.hours or 0.0 for c in in_plan if c.role == "done") if plan is not None else None,
         hours_total=sum(c.hours or 0.0 for c in in_plan) if plan is not None else None,
     )
 
 
-def _card_row(
-    card: _Card, completed_week: str | None, as_of: datetime, list_name: Callable[[str | None], str],
+def _card_rows(
+    cards: list[_Card], done_week: Mapping[str, int], calendar: WeekCalendar, list_name: Callable[[str | None], str],
     label_names: Mapping[str, str],
-) -> CardRow:
-    t = card.timeline
-    # Positional (in field order): keyword arguments make this, done once per card, twice as slow.
-    return CardRow(
-        t.id,  # id
-        t.name,  # name
-        t.role,  # role
-        list_name(t.list_id),  # list
-        t.list_id,  # list_id
-        card.week,  # week
-        t.key,  # key
-        tuple(label_names.get(label, label) for label in t.label_ids),  # labels
-        t.member_ids,  # members
-        t.closed,  # closed
-        t.created,  # created
-        t.created_from_id,  # created_from_id
-        t.started,  # started
-        t.done,  # done
-        completed_week,  # completed_week
-        card.cycle,  # cycle_time_days
-        card.lead,  # lead_time_days
-        days_between(t.started, as_of) if t.role == "in_progress" and t.started else None,  # age_days
-        card.hours,  # hours
-        card.is_demo,  # demo
-        t.url,  # url
-    )
+) -> tuple[CardRow, ...]:
+    """A row for each card on the board at the as-of moment."""
+    week_labels: dict[int, str] = {}
+    label_lists: dict[tuple[str, ...], tuple[str, ...]] = {}  # most cards share a few label sets
+    rows = []
+    for card in cards:
+        if card.role == "out":  # not on the board
+            continue
+        t = card.timeline
+        index = done_week.get(card.id)
+        completed_week = None
+        if index is not None:
+            completed_week = week_labels.get(index)
+            if completed_week is None:
+                completed_week = week_labels[index] = calendar.label(index)
+        labels = label_lists.get(t.label_ids)
+        if labels is None:
+            labels = label_lists[t.label_ids] = tuple(label_names.get(label, label) for label in t.label_ids)
+        rows.append(new_frozen(  # one row per card: see new_frozen
+            CardRow,
+            card.id,  # id
+            t.name,  # name
+            card.role,  # role
+            list_name(t.list_id),  # list
+            t.list_id,  # list_id
+            card.week,  # week
+            t.key,  # key
+            labels,  # labels
+            t.member_ids,  # members
+            t.closed,  # closed
+            card.created,  # created
+            t.created_from_id,  # created_from_id
+            card.started,  # started
+            card.done,  # done
+            completed_week,  # completed_week
+            card.cycle,  # cycle_time_days
+            card.lead,  # lead_time_days
+            card.age,  # age_days
+            card.hours,  # hours
+            card.is_demo,  # demo
+            t.url,  # url
+        ))
+    return tuple(rows)
 
 
-def _wip(scope: list[_Card], sle: float | None, as_of: datetime, list_name: Callable[[str | None], str]) -> Wip:
+def _wip(scope: list[_Card], sle: float | None, list_name: Callable[[str | None], str]) -> Wip:
     rows = []
     for card in scope:
-        t = card.timeline
-        if t.role != "in_progress" or t.started is None:
+        age = card.age  # set for the cards in progress that have a start
+        if age is None:
             continue
-        age = days_between(t.started, as_of)
-        rows.append(WipCard(id=t.id, name=t.name, list=list_name(t.list_id), started=t.started, age_days=age,
-                            aging=sle is not None and age > sle))
+        t = card.timeline
+        aging = sle is not None and age > sle
+        rows.append(new_frozen(WipCard, card.id, t.name, list_name(t.list_id), card.started, age, aging))
     rows.sort(key=lambda row: (-row.age_days, row.id))
     return Wip(count=len(rows), sle_days=sle, aging=sum(1 for row in rows if row.aging), cards=tuple(rows))
 
@@ -407,12 +446,11 @@ def _members(history: BoardHistory, scope: list[_Card], calendar: WeekCalendar, 
     start, end = calendar.start_instant(index), calendar.end_instant(index)
     stats: dict[str, list[int]] = {}
     for card in scope:
-        t = card.timeline
-        for member in t.member_ids:
+        for member in card.timeline.member_ids:
             row = stats.setdefault(member, [0, 0, 0, 0, 0])
             row[0] += 1
-            row[{"todo": 1, "in_progress": 2, "done": 3}[t.role]] += 1
-            if t.done is not None and start <= t.done < end:
+            row[_MEMBER_COLUMN[card.role]] += 1
+            if card.done is not None and start <= card.done < end:
                 row[4] += 1
     rows = [
         MemberRow(id=member, name=names.get(member, member), assigned=a, todo=b, in_progress=c, done=d, completed_this_week=e)

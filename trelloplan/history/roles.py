@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 
 from ..errors import UsageError
-from .model import ROLES, BoardHistory
+from .model import ROLES, Action, BoardHistory
 
 __all__ = [
     "DONE_WORDS",
@@ -46,6 +48,7 @@ IN_PROGRESS_WORDS = (
 )
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_date = itemgetter(2)  # an action's date
 _ROLE_ALIASES = {
     "todo": "todo", "to do": "todo", "backlog": "todo",
     "in progress": "in_progress", "inprogress": "in_progress", "doing": "in_progress", "wip": "in_progress",
@@ -135,29 +138,57 @@ def list_names_as_of(history: BoardHistory, as_of: datetime) -> dict[str, str]:
     one seen at or before it, or else the earliest one seen after it. Lists
     only known from the board as it is now keep their current name.
     """
-    before: dict[str, str] = {}
-    after: dict[str, str] = {}
-    for action in history.actions:
-        if action.type == "updateList" and action.old_name is not None:
-            sightings: tuple[tuple[str | None, str | None], ...] = (
-                (action.list_id, action.old_name), (action.list_id, action.list_name))
-        elif action.after_id is not None:
-            sightings = ((action.before_id, action.before_name), (action.after_id, action.after_name))
-        elif action.list_id is not None:
-            sightings = ((action.list_id, action.list_name),)
-        else:
-            continue
-        if action.date <= as_of:
-            for list_id, name in sightings:
-                if list_id is not None and name is not None:
-                    before[list_id] = name
-        else:
-            for list_id, name in sightings:
-                if list_id is not None and name is not None and list_id not in after:
-                    after[list_id] = name
+    actions = history.actions
+    cut = bisect_right(actions, as_of, key=_date)  # actions are in date order
     names = {item.id: item.name for item in history.lists}
-    names.update(after)
-    names.update(before)
+    names.update(_earliest_names(actions[cut:]))
+    names.update(_latest_names(actions[:cut]))
+    return names
+
+
+# Both scans keep the first name they meet for a list and never read the names they skip:
+# each mention is a separate string object, so reading them all would cost a cache miss each.
+
+
+def _earliest_names(actions: Sequence[Action]) -> dict[str, str]:
+    """The first name ``actions`` record for each list (a rename records the name before, then after)."""
+    names: dict[str, str] = {}
+    for action in actions:
+        if action.old_name is not None and action.type == "updateList":  # a rename
+            list_id = action.list_id
+            if list_id is not None and list_id not in names:
+                names[list_id] = action.old_name
+        elif action.after_id is not None:  # a move: the list it left, then the one it entered
+            before_id, after_id = action.before_id, action.after_id
+            if before_id is not None and before_id not in names and action.before_name is not None:
+                names[before_id] = action.before_name
+            if after_id not in names and action.after_name is not None:
+                names[after_id] = action.after_name
+        else:
+            list_id = action.list_id
+            if list_id is not None and list_id not in names and action.list_name is not None:
+                names[list_id] = action.list_name
+    return names
+
+
+def _latest_names(actions: Sequence[Action]) -> dict[str, str]:
+    """The last name ``actions`` record for each list: :func:`_earliest_names` read backwards."""
+    names: dict[str, str] = {}
+    for action in reversed(actions):
+        if action.old_name is not None and action.type == "updateList":  # a rename: the new name, else the old
+            list_id = action.list_id
+            if list_id is not None and list_id not in names:
+                names[list_id] = action.list_name if action.list_name is not None else action.old_name
+        elif action.after_id is not None:  # a move: the list it entered, then the one it left
+            before_id, after_id = action.before_id, action.after_id
+            if after_id not in names and action.after_name is not None:
+                names[after_id] = action.after_name
+            if before_id is not None and before_id not in names and action.before_name is not None:
+                names[before_id] = action.before_name
+        else:
+            list_id = action.list_id
+            if list_id is not None and list_id not in names and action.list_name is not None:
+                names[list_id] = action.list_name
     return names
 
 

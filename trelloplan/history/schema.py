@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ..dates import format_date as format_instant
 
@@ -38,6 +38,7 @@ __all__ = [
     "Wip",
     "WipCard",
     "format_instant",
+    "new_frozen",
     "to_plain",
 ]
 
@@ -45,6 +46,32 @@ SCHEMA_VERSION = "1.0"
 
 _SCALARS = (str, int, float, bool, type(None))
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_FROZEN_FIELDS: dict[type, tuple[str, ...]] = {}
+_T = TypeVar("_T")
+_new_object = object.__new__
+
+
+def new_frozen(cls: type[_T], *values: Any) -> _T:
+    """``cls(*values)`` for one of the frozen dataclasses here, about twice as fast.
+
+    A frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``; a report has a row per card (tens of thousands),
+    so its rows are built by filling the instance's ``__dict__`` directly.
+    ``values`` are every field's, in field order (defaults are not filled
+    in). The result equals ``cls(*values)`` and is just as frozen. Only for
+    classes with no ``__slots__`` and no ``__post_init__``.
+    """
+    names = _FROZEN_FIELDS.get(cls)
+    if names is None:
+        params = getattr(cls, "__dataclass_params__", None)
+        if params is None or not params.frozen or hasattr(cls, "__slots__") or hasattr(cls, "__post_init__"):
+            raise TypeError(f"{cls.__name__} is not a frozen dataclass with a __dict__ and no __post_init__")
+        names = _FROZEN_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    if len(values) != len(names):
+        raise TypeError(f"{cls.__name__} has {len(names)} fields, {len(values)} values were given")
+    instance = _new_object(cls)
+    instance.__dict__.update(zip(names, values))
+    return instance
 
 
 def to_plain(value: Any) -> Any:
