@@ -139,6 +139,11 @@ class RequestStats:
             else:
                 self.writes += 1
 
+    def note(self, kind: str) -> None:
+        """Count a retry (``retries``) or a 429 (``refused``)."""
+        with self._lock:
+            setattr(self, kind, getattr(self, kind) + 1)
+
     def as_dict(self) -> dict[str, int]:
         return {"requests": self.requests, "reads": self.reads, "writes": self.writes,
                 "retries": self.retries, "refused_429": self.refused}
@@ -280,8 +285,7 @@ class TrelloSession(requests.Session):
     def _refused(self) -> None:
         now = time.monotonic()
         self._refusals = [t for t in self._refusals if now - t < 10.0] + [now]
-        with self.stats._lock:
-            self.stats.refused += 1
+        self.stats.note("refused")
         if len(self._refusals) > self.retry.max_refusals:
             raise RateLimited(f"Trello refused {len(self._refusals)} requests in 10 s (429)", retry_after=10.0)
 
@@ -298,8 +302,7 @@ class TrelloSession(requests.Session):
         return delay
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
-        with self.stats._lock:
-            self.stats.retries += 1
+        self.stats.note("retries")
         error = state.outcome.exception() if state.outcome else None
         log.info("retrying after %s (attempt %d of %d)", self._describe(error), state.attempt_number, self.retry.attempts)
 

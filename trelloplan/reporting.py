@@ -44,10 +44,14 @@ def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
 def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> PullResult:
     """Bring the board's local store up to date (one request when nothing changed)."""
     board_id = check_board_id(board_id)
+    with HistoryStore.for_board(board_id, store_path) as store:
+        return _pull(store, board_id, trello)
+
+
+def _pull(store: HistoryStore, board_id: str, trello: Trello | None) -> PullResult:
     client = trello or Trello.from_env()
     try:
-        with HistoryStore.for_board(board_id, store_path) as store:
-            return pull_history(client.get, store, board_id)
+        return pull_history(client.get, store, board_id)
     finally:
         if trello is None:
             client.close()
@@ -64,8 +68,9 @@ def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path |
 
         return load_exports(exports)
     if board_id:
-        pull_board(board_id, store_path=store_path, trello=trello)
+        board_id = check_board_id(board_id)
         with HistoryStore.for_board(board_id, store_path) as store:
+            _pull(store, board_id, trello)
             return store.load_history()
     if store_path:
         if not Path(store_path).is_file():
