@@ -26,12 +26,12 @@ from pathlib import Path
 import requests
 import trello
 
-from trelloplan.apply import apply_plan
+from trelloplan.board.apply import apply_plan
+from trelloplan.board.state import PlanState
 from trelloplan.client import Credentials, Trello
-from trelloplan.plan import Plan
-from trelloplan.planfile import load_plan
+from trelloplan.plan.model import Plan
+from trelloplan.plan.planfile import load_plan
 from trelloplan.sandbox import Sandbox
-from trelloplan.state import PlanState
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "plans" / "mlops-gcp-10-weeks.yaml"

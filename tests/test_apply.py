@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from trelloplan.apply import apply_plan, plan_changes
-from trelloplan.dates import format_date
+from trelloplan.board.apply import apply_plan, plan_changes
+from trelloplan.board.state import PlanState
 from trelloplan.client import Credentials, RetryPolicy, Trello
+from trelloplan.client.ratelimit import Pacer, Window
+from trelloplan.dates import format_date
 from trelloplan.errors import AuthError, BoardError
-from trelloplan.planfile import load_plan, load_plan_text
-from trelloplan.ratelimit import Pacer, Window
-from trelloplan.state import PlanState
+from trelloplan.plan.planfile import load_plan, load_plan_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_PATH = ROOT / "plans" / "mlops-gcp-10-weeks.yaml"

@@ -32,18 +32,27 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from trelloplan.apply import apply_plan
-from trelloplan.board import read_board
+from trelloplan.board.apply import apply_plan
+from trelloplan.board.remote import read_board
+from trelloplan.board.state import PlanState
 from trelloplan.client import Credentials, RetryPolicy, Trello
-from trelloplan.devtools.cassettes import CASSETTE_DIR, FLOWS, META_NAME, PLAN_PATH, RecordingMeta, cassette_path, make_vcr, plan_digest
+from trelloplan.client.ratelimit import Pacer
+from trelloplan.devtools.cassettes import (
+    CASSETTE_DIR,
+    FLOWS,
+    META_NAME,
+    PLAN_PATH,
+    RecordingMeta,
+    cassette_path,
+    make_vcr,
+    plan_digest,
+)
 from trelloplan.devtools.record_cassettes import main as record_main
 from trelloplan.errors import AuthError
 from trelloplan.history import build_report
 from trelloplan.history.parse import parse_date
-from trelloplan.planfile import load_plan
-from trelloplan.ratelimit import Pacer
+from trelloplan.plan.planfile import load_plan
 from trelloplan.sandbox import Sandbox
-from trelloplan.state import PlanState
 from trelloplan.store import HistoryStore
 
 # Credentials of the replaying client: the recordings hold none, and need none.

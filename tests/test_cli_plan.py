@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from trelloplan.cli import main
-from trelloplan.planfile import load_plan
+from trelloplan.plan.planfile import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 MLOPS = ROOT / "plans" / "mlops-gcp-10-weeks.yaml"

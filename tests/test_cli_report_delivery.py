@@ -13,13 +13,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from trelloplan.apply import apply_plan
+from trelloplan.board.apply import apply_plan
+from trelloplan.board.state import PlanState, default_state_path
 from trelloplan.cli import main
 from trelloplan.client import Credentials, Trello
+from trelloplan.client.ratelimit import Pacer, Window
 from trelloplan.lock import board_lock
-from trelloplan.planfile import load_plan
-from trelloplan.ratelimit import Pacer, Window
-from trelloplan.state import PlanState, default_state_path
+from trelloplan.plan.planfile import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.sandbox(rate_limit=False)  # the board fixture alone sends ~100 requests

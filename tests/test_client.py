@@ -8,8 +8,8 @@ import socket
 import pytest
 
 from trelloplan.client import Credentials, OutcomeUnknown, RetryPolicy, Trello, api_url_from_env
+from trelloplan.client.ratelimit import Pacer, Window
 from trelloplan.errors import AuthError, BadRequest, ConfigError, NotFound, RateLimited, ServerError, TransportFailed
-from trelloplan.ratelimit import Pacer, Window
 
 FAST = RetryPolicy(attempts=4, base=0.001, cap=0.005)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from trelloplan.board import BoardState, RemoteCard, RemoteCheckItem, RemoteChecklist, RemoteLabel, RemoteList, parse_due
-from trelloplan.diff import CHECKLIST_NAME, desired_card, diff_plan, label_refs, three_way, UNKNOWN
-from trelloplan.plan import Plan
-from trelloplan.planfile import load_plan, load_plan_text
-from trelloplan.state import PlanState
+from trelloplan.board.diff import CHECKLIST_NAME, UNKNOWN, desired_card, diff_plan, label_refs, three_way
+from trelloplan.board.remote import BoardState, RemoteCard, RemoteCheckItem, RemoteChecklist, RemoteLabel, RemoteList, parse_due
+from trelloplan.board.state import PlanState
+from trelloplan.plan.model import Plan
+from trelloplan.plan.planfile import load_plan, load_plan_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = load_plan(ROOT / "plans" / "mlops-gcp-10-weeks.yaml")

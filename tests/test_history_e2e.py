@@ -15,8 +15,8 @@ import pytest
 import requests
 from click.testing import CliRunner
 
+from trelloplan.board.markers import card_key
 from trelloplan.cli import main
-from trelloplan.markers import card_key
 from trelloplan.sandbox import Sandbox
 
 PLAN = """

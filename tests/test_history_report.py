@@ -10,7 +10,7 @@ import pytest
 from trelloplan.errors import UsageError
 from trelloplan.history import RoleRules, as_of_for_week, build_report, history_from_board_json, merge_histories
 from trelloplan.history.synthetic import BoardBuilder
-from trelloplan.planfile import load_plan_text
+from trelloplan.plan.planfile import load_plan_text
 
 PLAN = """
 project: Report test

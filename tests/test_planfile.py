@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trelloplan import PlanError, TrelloplanError
-from trelloplan.planfile import MAX_PLAN_BYTES, load_plan, load_plan_text, validate_plan, validate_plan_text
+from trelloplan.plan.planfile import MAX_PLAN_BYTES, load_plan, load_plan_text, validate_plan, validate_plan_text
 
 GOOD = textwrap.dedent(
     """\

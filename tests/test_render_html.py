@@ -513,7 +513,7 @@ def test_templates_ship_inside_the_package():
 def test_a_report_built_from_a_board_history_renders():
     from trelloplan.history import build_report, history_from_board_json
     from trelloplan.history.synthetic import BoardBuilder
-    from trelloplan.planfile import load_plan
+    from trelloplan.plan.planfile import load_plan
 
     plan = load_plan(Path(__file__).resolve().parent.parent / "plans" / "mlops-gcp-10-weeks.yaml")
     start = datetime.combine(plan.start, time(9), tzinfo=UTC)

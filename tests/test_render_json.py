@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from trelloplan.history import SCHEMA_VERSION, build_report, history_from_board_json
 from trelloplan.history.synthetic import generate_board
-from trelloplan.planfile import load_plan_text
+from trelloplan.plan.planfile import load_plan_text
 from trelloplan.render.json import render_json
 
 PLAN = "\n".join(

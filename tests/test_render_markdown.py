@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from trelloplan.history import build_report, history_from_board_json
 from trelloplan.history.synthetic import BoardBuilder
-from trelloplan.planfile import load_plan_text
+from trelloplan.plan.planfile import load_plan_text
 from trelloplan.render.markdown import render_markdown
 
 T0 = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)

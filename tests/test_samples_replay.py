@@ -40,8 +40,9 @@ import yaml
 from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 
-from trelloplan.board import BoardState
+from trelloplan.board.remote import BoardState
 from trelloplan.client import DEFAULT_API_URL, Credentials, RetryPolicy, Trello
+from trelloplan.client.ratelimit import Pacer
 from trelloplan.errors import AuthError, BadRequest, NotFound, TrelloAPIError
 from trelloplan.history.model import RELEVANT_TYPES
 from trelloplan.history.parse import (
@@ -53,7 +54,6 @@ from trelloplan.history.parse import (
     parse_list,
     parse_member,
 )
-from trelloplan.ratelimit import Pacer
 
 FAKE_KEY = "0badc0de" * 4
 FAKE_TOKEN = "feedface" * 8

@@ -39,14 +39,14 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
-from trelloplan.apply import apply_plan
+from trelloplan.board.apply import apply_plan
+from trelloplan.board.state import PlanState, default_state_path
 from trelloplan.cli import main
 from trelloplan.client import Credentials, RetryPolicy, Trello
 from trelloplan.history.fetch import pull_history
-from trelloplan.planfile import load_plan
+from trelloplan.plan.planfile import load_plan
 from trelloplan.render.formats import FORMATS
 from trelloplan.sandbox import Sandbox
-from trelloplan.state import PlanState, default_state_path
 from trelloplan.store import HistoryStore
 
 pytestmark = [  # aiosmtpd warns when AUTH runs without TLS, which is what a loopback test server does

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from trelloplan.demo import demo_moment
-from trelloplan.planfile import load_plan
+from trelloplan.plan.planfile import load_plan
 from trelloplan.simulate import simulate_team
 
 PLAN = load_plan(Path(__file__).resolve().parent.parent / "plans" / "mlops-gcp-10-weeks.yaml")

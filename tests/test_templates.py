@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from trelloplan.planfile import load_plan, load_plan_text, validate_plan
-from trelloplan.templates import list_templates, render_template, template_path
 from trelloplan import UsageError
+from trelloplan.plan.planfile import load_plan, load_plan_text, validate_plan
+from trelloplan.plan.templates import list_templates, render_template, template_path
 
 ROOT = Path(__file__).resolve().parent.parent
 MILESTONES = [

@@ -13,15 +13,15 @@ import importlib as _importlib
 from ._version import __version__
 from .errors import *  # noqa: F403
 from .errors import __all__ as _errors_all
-from .plan import ListNames, Plan, Task, Week
-from .planfile import ValidationResult, load_plan, load_plan_text, validate_plan
-from .templates import list_templates, render_template
+from .plan.model import ListNames, Plan, Task, Week
+from .plan.planfile import ValidationResult, load_plan, load_plan_text, validate_plan
+from .plan.templates import list_templates, render_template
 
 _LAZY = {
-    "ApplyResult": ".apply", "apply_plan": ".apply", "plan_changes": ".apply",
-    "BoardState": ".board", "read_board": ".board",
+    "ApplyResult": ".board.apply", "apply_plan": ".board.apply", "plan_changes": ".board.apply",
+    "BoardState": ".board.remote", "read_board": ".board.remote",
     "Credentials": ".client", "RetryPolicy": ".client", "Trello": ".client",
-    "Change": ".diff", "Diff": ".diff", "diff_plan": ".diff",
+    "Change": ".board.diff", "Diff": ".board.diff", "diff_plan": ".board.diff",
     "DemoResult": ".demo", "run_demo": ".demo",
     "BoardHistory": ".history", "Report": ".history", "RoleRules": ".history", "SCHEMA_VERSION": ".history",
     "as_of_for_week": ".history", "build_report": ".history", "load_export": ".history", "load_exports": ".history",
@@ -33,7 +33,7 @@ _LAZY = {
     "deliver_email": ".reporting", "load_history": ".reporting", "pull_board": ".reporting", "weekly_report": ".reporting",
     "Sandbox": ".sandbox",
     "Move": ".simulate", "simulate_team": ".simulate",
-    "PlanState": ".state",
+    "PlanState": ".board.state",
     "HistoryStore": ".store",
 }
 

@@ -16,24 +16,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .apply import apply_plan
+from .board.apply import apply_plan
+from .board.state import PlanState
 from .client import Credentials, Trello
 from .errors import UsageError
 from .fsutil import atomic_write
 from .history import Report, build_report
 from .history.fetch import pull_history
 from .mail import write_eml
-from .plan import Plan
-from .planfile import load_plan
+from .plan.model import Plan
+from .plan.planfile import load_plan
+from .plan.templates import template_path
 from .render.charts import render_charts
 from .render.email import build_email
 from .render.formats import render_report
 from .render.html import render_html
 from .sandbox import Sandbox
 from .simulate import simulate_team
-from .state import PlanState
 from .store import HistoryStore
-from .templates import template_path
 
 __all__ = ["DemoResult", "run_demo"]
 

@@ -12,7 +12,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from .board import check_board_id
+from .board.remote import check_board_id
+from .board.state import PlanState, default_state_path
 from .client import Trello
 from .errors import UsageError
 from .history.fetch import PullResult, pull_history
@@ -21,10 +22,9 @@ from .history.report import build_report
 from .history.roles import RoleRules
 from .history.schema import Report
 from .mail import SmtpSettings, send_email, write_eml
-from .plan import Plan
+from .plan.model import Plan
 from .render.charts import render_charts
 from .render.email import build_email
-from .state import PlanState, default_state_path
 from .store import HistoryStore
 
 __all__ = ["applied_lists", "deliver_email", "load_history", "pull_board", "weekly_report"]

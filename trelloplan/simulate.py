@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from .plan import Plan, Week
+from .plan.model import Plan, Week
 
 __all__ = ["Move", "simulate_team"]
 
@@ -92,9 +92,9 @@ def simulate_team(plan: Plan, *, until: datetime, members: list[str], seed: int 
         start = calendar.open_at(max(last_day, most))
         moves += [Move(start, week.demo.key, "in_progress", recorder), Move(calendar.add(start, 2), week.demo.key, "done", recorder)]
     moves.sort(key=lambda m: (m.at, m.key, m.role))
-    done = [m for m in moves if m.role == "done" and not m.key.endswith("-demo") and m.at + timedelta(days=3) < until]
-    if done:
-        reopened = done[len(done) // 3]
+    completions = [m for m in moves if m.role == "done" and not m.key.endswith("-demo") and m.at + timedelta(days=3) < until]
+    if completions:
+        reopened = completions[len(completions) // 3]
         back = calendar.add(reopened.at, 8)
         moves += [Move(back, reopened.key, "in_progress", reopened.member),
                   Move(calendar.add(back, 3), reopened.key, "done", reopened.member)]

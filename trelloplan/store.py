@@ -158,13 +158,15 @@ class HistoryStore:
 
     def newest_action_id(self) -> str | None:
         """The greatest stored action id: ids start with their creation time, so it is the cursor for ``since``."""
-        return self._db.execute("SELECT max(id) FROM actions").fetchone()[0]
+        value: str | None = self._db.execute("SELECT max(id) FROM actions").fetchone()[0]
+        return value
 
     def oldest_action_id(self) -> str | None:
-        return self._db.execute("SELECT min(id) FROM actions").fetchone()[0]
+        value: str | None = self._db.execute("SELECT min(id) FROM actions").fetchone()[0]
+        return value
 
     def action_count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM actions").fetchone()[0]
+        return int(self._db.execute("SELECT count(*) FROM actions").fetchone()[0])
 
     def has_action(self, action_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM actions WHERE id = ?", (action_id,)).fetchone() is not None

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..apply import ApplyResult, apply_plan, plan_changes
-from ..board import BoardState
+from ..board.apply import ApplyResult, apply_plan, plan_changes
+from ..board.diff import Change, Diff
+from ..board.remote import BoardState
+from ..board.state import PlanState, default_state_path
 from ..client import Trello
-from ..diff import Change, Diff
 from ..errors import UsageError
-from ..plan import Plan
-from ..planfile import load_plan
-from ..state import PlanState, default_state_path
+from ..plan.model import Plan
+from ..plan.planfile import load_plan
 from . import EXIT_DRIFT
 
 KIND_TITLES = {"board": "board", "list": "lists", "label": "labels", "card": "cards", "checklist": "checklists"}
@@ -41,7 +43,7 @@ def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str) 
     return "\n".join(lines)
 
 
-def board_options(command: click.Command) -> click.Command:
+def board_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
         click.option("--board", "board_id", metavar="ID", help="The board to use (id or short link). Default: the one in the state file."),
         click.option("--state", "state_path", metavar="PATH", type=click.Path(dir_okay=False),

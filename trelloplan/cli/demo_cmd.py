@@ -32,7 +32,12 @@ def demo(folder: str, week: int, seed: int) -> None:
     console = Console(stderr=True)
     if sys.stderr.isatty():
         with console.status("Starting…") as status:
-            result = run_demo(folder, week=week, seed=seed, step=lambda message: (console.log(message), status.update(message)))
+
+            def step(message: str) -> None:
+                console.log(message)
+                status.update(message)
+
+            result = run_demo(folder, week=week, seed=seed, step=step)
     else:
         result = run_demo(folder, week=week, seed=seed, step=lambda message: click.echo(message, err=True))
     click.echo(render_report(result.report, "text", color=sys.stdout.isatty()))

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from ..errors import PlanError, UsageError
 from ..fsutil import atomic_write
-from ..plan import Plan
-from ..planfile import load_plan, load_plan_text, validate_plan
-from ..templates import list_templates, render_template
+from ..plan.model import Plan
+from ..plan.planfile import load_plan, load_plan_text, validate_plan
+from ..plan.templates import list_templates, render_template
 
 
 def parse_date(value: str | None, option: str) -> date | None:

@@ -14,7 +14,7 @@ from ..errors import UsageError
 from ..fsutil import atomic_write
 from ..history.roles import RoleRules
 from ..history.weeks import WeekCalendar, load_zone
-from ..plan import Plan
+from ..plan.model import Plan
 from ..render.formats import FORMATS, render_report
 
 __all__ = ["COMMANDS", "parse_as_of", "pull_command", "report_command"]
@@ -45,7 +45,7 @@ def _parse_seed(text: str) -> int:
 
 
 def _load_plan(path: str) -> Plan:
-    from ..planfile import load_plan
+    from ..plan.planfile import load_plan
 
     return load_plan(path)
 

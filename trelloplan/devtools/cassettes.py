@@ -114,7 +114,7 @@ def find_secrets(text: str) -> list[Finding]:
 
 def scan_folder(folder: Path) -> list[tuple[Path, Finding]]:
     """:func:`find_secrets` over every file under ``folder`` (binary files are read as latin-1)."""
-    results = []
+    results: list[tuple[Path, Finding]] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         data = path.read_bytes()
         try:

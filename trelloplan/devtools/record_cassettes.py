@@ -39,15 +39,15 @@ import requests
 import vcr as vcrpy
 
 from .._version import __version__
-from ..apply import apply_plan
-from ..board import read_board
+from ..board.apply import apply_plan
+from ..board.remote import read_board
+from ..board.state import PlanState
 from ..client import Credentials, RetryPolicy, Trello, api_url_from_env
 from ..errors import AuthError, TrelloplanError
 from ..history.fetch import ACTION_TYPES, pull_history
-from ..plan import Plan
-from ..planfile import load_plan
+from ..plan.model import Plan
+from ..plan.planfile import load_plan
 from ..sandbox import Sandbox
-from ..state import PlanState
 from ..store import HistoryStore
 from .cassettes import CASSETTE_DIR, FLOWS, INSTANCE, META_NAME, PLAN_PATH, RecordingMeta, cassette_path, make_vcr, plan_digest
 
@@ -73,7 +73,7 @@ class Target:
     credentials: Credentials
     api_url: str
     retry: RetryPolicy
-    advance: Callable[[timedelta], None]
+    advance: Callable[[timedelta], object]
     refuse_next: Callable[[], None]
 
     def client(self, credentials: Credentials | None = None) -> Trello:
@@ -136,7 +136,8 @@ def record(out: Path, target: Target, *, plan_path: Path = PLAN_PATH, board: str
 
         def cassette(flow: str) -> AbstractContextManager[object]:
             say(f"recording {flow}")
-            return recorder.use_cassette(str(cassette_path(folder, flow)))
+            cm: AbstractContextManager[object] = recorder.use_cassette(str(cassette_path(folder, flow)))
+            return cm
 
         state = PlanState(path=work / "plan.state.json", instance=INSTANCE)
         with target.client() as trello, ExitStack() as cleanup:

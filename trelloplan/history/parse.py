@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any
 
-from ..markers import card_key
+from ..board.markers import card_key
 from .gcpause import gc_paused
 from .model import (
     LABEL_TYPES,
@@ -50,7 +50,7 @@ _UTC = timezone.utc
 _new_action = tuple.__new__  # an Action without NamedTuple's Python-level __new__: parsing is the hot path
 # Each relevant action type as one string object (the model's), not json.loads's copy per
 # action: later stages compare types all the time, and one object is an identity check.
-_KINDS = {kind: kind for kind in RELEVANT_TYPES}
+_KINDS: dict[Any, str] = {kind: kind for kind in RELEVANT_TYPES}
 
 
 def parse_date(text: str) -> datetime:
@@ -133,7 +133,7 @@ def parse_action(raw: Mapping[str, Any]) -> Action | None:
 
 def parse_actions(raw_actions: Iterable[Mapping[str, Any]]) -> list[Action]:
     """The relevant actions of ``raw_actions``, in the order given."""
-    parsed = []
+    parsed: list[Action] = []
     append = parsed.append
     with gc_paused():
         for index, raw in enumerate(raw_actions):
@@ -148,7 +148,7 @@ def parse_actions(raw_actions: Iterable[Mapping[str, Any]]) -> list[Action]:
 def _required_id(raw: Any, what: str) -> str:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         raise ValueError(f"a {what} has no id")
-    return raw["id"]
+    return str(raw["id"])
 
 
 def parse_card(raw: Mapping[str, Any]) -> CardSnapshot:

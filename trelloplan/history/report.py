@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from ..plan import Plan, Task
-from .gcpause import gc_paused
+from ..plan.model import Plan, Task
 from .forecast import DEFAULT_TRIALS, forecast_completion
+from .gcpause import gc_paused
 from .metrics import days_between, percentiles, role_at, role_counts_at
 from .model import BoardHistory
 from .quality import find_problems
@@ -156,7 +156,7 @@ def _build(
         first = 1
     elif timelines:
         first = calendar.index_of(min(card.created for card in cards))
-    done_week = {card.id: calendar.index_of(card.done) for card in done}
+    done_week = {card.id: calendar.index_of(card.done) for card in done if card.done is not None}
     done_weeks = list(done_week.values())
     first = min([first, *done_weeks])
     span = range(min(first, as_of_index), as_of_index + 1)

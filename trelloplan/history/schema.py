@@ -66,7 +66,7 @@ def new_frozen(cls: type[_T], *values: Any) -> _T:
         params = getattr(cls, "__dataclass_params__", None)
         if params is None or not params.frozen or hasattr(cls, "__slots__") or hasattr(cls, "__post_init__"):
             raise TypeError(f"{cls.__name__} is not a frozen dataclass with a __dict__ and no __post_init__")
-        names = _FROZEN_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        names = _FROZEN_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
     if len(values) != len(names):
         raise TypeError(f"{cls.__name__} has {len(names)} fields, {len(values)} values were given")
     instance = _new_object(cls)

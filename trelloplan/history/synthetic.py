@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..markers import with_marker
+from ..board.markers import with_marker
 
 __all__ = ["BoardBuilder", "generate_board", "object_id"]
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UsageError
-from ..plan import Plan
+from ..plan.model import Plan
 
 __all__ = ["WeekCalendar", "load_zone"]
 

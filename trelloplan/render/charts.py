@@ -19,6 +19,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import matplotlib.dates as mdates
@@ -132,7 +133,7 @@ def _count_axis(axes: Axes, label: str) -> None:
     axes.set_ylim(bottom=0)
 
 
-def _legend(axes: Axes, handles: list | None = None, labels: list | None = None) -> None:
+def _legend(axes: Axes, handles: list[Any] | None = None, labels: list[str] | None = None) -> None:
     """The legend under the plot, so it never covers a line whatever the data."""
     if handles is None or labels is None:
         handles, labels = axes.get_legend_handles_labels()

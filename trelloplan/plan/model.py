@@ -2,7 +2,7 @@
 
 A :class:`Plan` is what a validated plan file means. It knows the calendar
 (each week's dates and due time in the plan's time zone) but nothing about
-Trello ids; :mod:`trelloplan.planfile` builds it, the differ and the reports
+Trello ids; :mod:`trelloplan.plan.planfile` builds it, the differ and the reports
 read it.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .errors import PlanProblem
+from ..errors import PlanProblem
 
 __all__ = [
     "BASE_COLORS",

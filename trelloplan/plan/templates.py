@@ -10,12 +10,12 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["list_templates", "render_template", "template_path"]
 
-_PACKAGED = Path(__file__).parent / "plans"
-_CHECKOUT = Path(__file__).parent.parent / "plans"
+_PACKAGED = Path(__file__).parent.parent / "plans"
+_CHECKOUT = Path(__file__).parent.parent.parent / "plans"
 
 
 def _folder() -> Path:

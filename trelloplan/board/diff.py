@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .board import BoardState, RemoteCard, RemoteChecklist, board_marker
-from .dates import format_date
+from ..dates import format_date
+from ..plan.model import Plan, Task
 from .markers import with_marker
-from .plan import Plan, Task
+from .remote import BoardState, RemoteCard, RemoteChecklist, board_marker
 from .state import PlanState
 
 __all__ = ["CHECKLIST_NAME", "Change", "Diff", "Note", "diff_plan", "label_refs"]
@@ -244,9 +244,9 @@ class _Differ:
         cards = self.board.cards if self.board else ()
         by_id = {card.id: card for card in cards}
         by_key: dict[str, list[RemoteCard]] = {}
-        for card in cards:
-            if card.key:
-                by_key.setdefault(card.key, []).append(card)
+        for remote in cards:
+            if remote.key:
+                by_key.setdefault(remote.key, []).append(remote)
         matched: dict[str, RemoteCard] = {}
         for task in self.plan.tasks():
             recorded = by_id.get(self.state.cards.get(task.key, {}).get("id", ""))

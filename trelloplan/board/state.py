@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .fsutil import atomic_write
+from ..errors import ConfigError
+from ..fsutil import atomic_write
 
 __all__ = ["PlanState", "default_state_path"]
 

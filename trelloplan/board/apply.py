@@ -22,16 +22,16 @@ from trello.board import Board
 from trello.label import Label
 from trello.trellolist import List
 
-from .board import BoardState, check_board_id, find_board_by_marker, read_board
-from .client import OutcomeUnknown, Trello
+from ..client import OutcomeUnknown, Trello
+from ..errors import BoardError, TransportFailed
+from ..plan.model import Plan
 from .diff import POS_STEP, Change, Diff, diff_plan
-from .errors import BoardError, TransportFailed
-from .plan import Plan
+from .remote import BoardState, check_board_id, find_board_by_marker, read_board
 from .state import PlanState
 
 __all__ = ["ApplyResult", "apply_plan", "plan_changes"]
 
-log = logging.getLogger("trelloplan.apply")
+log = logging.getLogger("trelloplan.board.apply")
 MAX_ROUNDS = 6
 Progress = Callable[[Change, int, int], None]
 

@@ -7,7 +7,7 @@ py-trello lacks:
 - a base URL other than Trello's (``TRELLO_API_URL``), connection reuse and timeouts;
 - the key and token moved from the query string into an ``Authorization``
   header, so no URL (and so no log line or exception) ever carries them;
-- pacing under Trello's rate limits (:mod:`trelloplan.ratelimit`);
+- pacing under Trello's rate limits (:mod:`trelloplan.client.ratelimit`);
 - retries with tenacity: 429 always; 5xx, timeouts and dropped connections
   only for reads and idempotent writes. A POST is retried only when it surely
   did not reach the server; when it may have, :class:`OutcomeUnknown` tells
@@ -32,8 +32,8 @@ import tenacity
 import trello
 import urllib3.exceptions
 
-from ._version import __version__
-from .errors import (
+from .._version import __version__
+from ..errors import (
     AuthError,
     BadRequest,
     ConfigError,
@@ -117,7 +117,7 @@ class RetryPolicy:
     refused_attempts: int = 3  # a refused connection is rarely transient: give up sooner
 
     def backoff(self, attempt: int) -> float:
-        return min(self.cap, self.base * 2 ** (attempt - 1)) * (0.5 + random.random())
+        return float(min(self.cap, self.base * 2 ** (attempt - 1)) * (0.5 + random.random()))
 
 
 @dataclass
@@ -207,7 +207,7 @@ class TrelloSession(requests.Session):
 
     # -- the one entry point py-trello calls -------------------------------------------------------
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         method = method.decode() if isinstance(method, bytes) else method.upper()
         url = url.decode() if isinstance(url, bytes) else url
         if url.startswith(_PYTRELLO_PREFIX):
@@ -279,7 +279,7 @@ class TrelloSession(requests.Session):
         if state.attempt_number >= self.retry.attempts:
             return True
         error = state.outcome.exception() if state.outcome else None
-        refused = isinstance(error, _Retry) and error.error is not None and _never_sent(error.error)
+        refused = isinstance(error, _Retry) and isinstance(error.error, requests.RequestException) and _never_sent(error.error)
         return refused and state.attempt_number >= self.retry.refused_attempts
 
     def _refused(self) -> None:
@@ -403,7 +403,8 @@ class Trello:
 
     def me(self) -> dict[str, Any]:
         """The member the token belongs to; a cheap way to check the credentials."""
-        return self.get("/members/me", {"fields": "id,username,fullName"})
+        member: dict[str, Any] = self.get("/members/me", {"fields": "id,username,fullName"})
+        return member
 
     def close(self) -> None:
         self.session.close()

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from .dates import parse_date
-from .errors import BoardError, NotFound, UsageError
+from ..dates import parse_date
+from ..errors import BoardError, NotFound, UsageError
 from .markers import card_key
 
 __all__ = [

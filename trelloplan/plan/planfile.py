@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from .errors import PlanError, PlanProblem
-from .plan import LABEL_COLORS, ListNames, Plan, Task, Week, derive_key, week_color, week_dates
+from ..errors import PlanError, PlanProblem
+from .model import LABEL_COLORS, ListNames, Plan, Task, Week, derive_key, week_color, week_dates
 
 __all__ = ["MAX_PLAN_BYTES", "MAX_TEXT", "ValidationResult", "load_plan", "load_plan_text", "validate_plan"]
 
@@ -450,9 +450,9 @@ def _weeks(c: _Checker, items: list[Any], start: date | None, tz: ZoneInfo | Non
         if mapping is None:
             continue
         number = _week_number(c, mapping, path, index, numbers)
-        milestone = c.required(mapping, "milestone", path, "Set up the data pipeline")
-        milestone = c.text(milestone, path + ("milestone",), "the milestone") if milestone is not None else None
-        label_color = week_color(number or index + 1)
+        raw_milestone = c.required(mapping, "milestone", path, "Set up the data pipeline")
+        milestone = c.text(raw_milestone, path + ("milestone",), "the milestone") if raw_milestone is not None else None
+        label_color: str | None = week_color(number or index + 1)
         if "label_color" in mapping:
             _, label_color = c.color(mapping["label_color"], path + ("label_color",))
         tasks = _tasks(c, mapping, path, number or index + 1, hours_per_task, keys)
