@@ -245,7 +245,8 @@ def test_members_and_their_boards(sandbox: Sandbox, sandbox_api: Any) -> None:
     joined = sandbox_api.put(f"/boards/{mine}/members/{bob.id}", type="normal").json()
     assert [m["username"] for m in joined["members"]] == ["sandbox", "bob"]
     assert [b["name"] for b in sandbox_api.get("/members/me/boards", token=bob.token).json()] == ["Mine"]
-    assert sandbox_api.get("/members/me/organizations").json() == []  # workspaces are not modelled
+    workspaces = sandbox_api.get("/members/me/organizations", fields="displayName").json()
+    assert [w["displayName"] for w in workspaces] == ["Sandbox User's workspace"]  # every member has one
     assert sandbox_api.get(f"/boards/{mine}/customFields").json() == []  # nor custom fields
     token = sandbox_api.get(f"/tokens/{sandbox.token}").json()
     assert token["idMember"] == me["id"] and token["permissions"][1]["modelType"] == "Board"

@@ -56,7 +56,7 @@ NULLABLE: dict[str, str] = {
     "aaId": "Atlassian account id: null for members without an Atlassian account",
     "idPremOrgsAdmin": "null or a list (both in the recordings)",
     "idEnterprisesDeactivated": "null or a list (both in the recordings)",
-    "idOrganization": "null unless the board belongs to a workspace (workspaces are not modelled)",
+    "idOrganization": "null unless the board belongs to a workspace (the world's own boards belong to none)",
     "idEnterprise": "null unless the board belongs to an enterprise (not modelled)",
     "prefs.backgroundImage": "null unless the board has a photo background (not modelled)",
     "prefs.backgroundImageScaled": "null unless the board has a photo background (not modelled)",
@@ -77,7 +77,6 @@ NULLABLE: dict[str, str] = {
 EMPTY_OK: dict[str, str] = {
     "messagesDismissed": "web-UI state the sandbox does not keep",
     "oneTimeMessagesDismissed": "web-UI state the sandbox does not keep",
-    "idOrganizations": "workspaces are not modelled",
     "premiumFeatures": "paid features are not modelled",
     "powerUps": "Power-Ups are not modelled",
     "attachments": "attachments are not modelled",
@@ -97,7 +96,6 @@ UNWRITTEN_ACTIONS: dict[str, str] = {
     "updateCustomFieldItem": "custom fields are not modelled",
     "createCustomField": "custom fields are not modelled",
     "enablePlugin": "Power-Ups are not modelled",
-    "addToOrganizationBoard": "workspaces are not modelled",
     "addAttachmentToCard": "attachments are not modelled",
     "deleteAttachmentFromCard": "attachments are not modelled",
     "updateCard:cover": "card covers cannot be changed in the sandbox",
@@ -380,6 +378,8 @@ class World:
         self.board = c.call("POST", "/boards", name="Sandbox board", desc="A board")["id"]
         self.other_board = c.call("POST", "/boards", name="Other board")["id"]
         self.third_board = c.call("POST", "/boards", name="Third board")["id"]
+        self.workspace = c.call("GET", "/members/me/organizations")[0]["id"]
+        c.call("POST", "/boards", name="Workspace board", idOrganization=self.workspace)  # + addToOrganizationBoard
         board = self.board
         c.call("PUT", f"/boards/{board}", name="Sandbox board!", desc="Described")
         c.call("PUT", f"/boards/{board}", **{"prefs/background": "green", "prefs/permissionLevel": "public"})
@@ -523,6 +523,7 @@ PARAM_KINDS = {
     "idChecklistSource": "checklist",
     "idLabels": "label",
     "idMembers": "member",
+    "idOrganization": "organization",
 }
 
 
@@ -552,6 +553,8 @@ class IdMap:
             )
         if kind == "token":
             return w.sandbox.token
+        if kind == "organization":
+            return w.workspace
         if kind == "board":
             return self.board(recorded)
         if recorded in self.ids:

@@ -2,7 +2,7 @@
 
 Each API request goes through the same gate, in this order: route known? (else Trello's 404
 text) → GET without a body (Trello answers 403 since 2024) → parameters parsed → key and token
-(401) → rate limits (429) → injected faults (latency, then an error status) → the view. After
+(401; also a write with a read-only token) → rate limits (429) → injected faults (latency, then an error status) → the view. After
 the view: Trello's headers, the ``X-Rate-Limit-*`` family, the counters, and possibly a dropped
 connection (see :mod:`.faults`). Latency is slept here, outside the state lock, so a slow
 request never blocks other clients.
@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from .apierror import ApiError, bad_route, rate_limited
+from .apierror import ApiError, bad_route, rate_limited, unauthorized
 from .auth import authenticate, credentials
 from .counters import Counters
 from .faults import ERROR_BODIES, WRITE_METHODS, Faults
@@ -85,6 +85,8 @@ def create_app(runtime: Runtime) -> Flask:
         key, token = credentials(g.params, request.headers.get("Authorization"))
         g.key, g.token = key, token
         g.actor = authenticate(runtime.state, key, token)
+        if request.method in WRITE_METHODS and token and "write" not in runtime.state.token_scope(token):
+            raise unauthorized()  # a read-only token (Trello's scope "read"); the body is inferred
         cost = 1
         if request.endpoint == "trello.batch":
             from .api.other import batch_urls

@@ -10,6 +10,7 @@ from .apierror import ApiError, invalid_value, not_found
 from .params import MISSING, Params
 from .shapes import LABEL_COLORS, default_prefs
 from .state import Member, State
+from .workspaces import check_board_placement
 
 __all__ = [
     "LIST_FIRST",
@@ -109,7 +110,9 @@ def create_board(st: State, actor: Member, p: Params) -> sqlite3.Row:
     keep = p.text("keepFromSource", "none")
     if keep not in {"none", "cards"}:
         raise invalid_value("keepFromSource")
-    organization = p.text("idOrganization")
+    organization = None
+    if p.text("idOrganization"):
+        organization = check_board_placement(st, actor, p.text("idOrganization"))
     prefs = default_prefs()
     for pref in (*_PREF_CHOICES, *_PREF_FLAGS):
         value = _pref(p, pref, f"prefs_{pref}")
@@ -128,7 +131,7 @@ def create_board(st: State, actor: Member, p: Params) -> sqlite3.Row:
                 "short_link": short,
                 "name": name,
                 "desc": desc,
-                "id_organization": organization,
+                "id_organization": organization["id"] if organization else None,
                 "id_member_creator": actor.id,
                 "prefs": json.dumps(prefs),
                 "label_names": json.dumps({c: "" for c in LABEL_COLORS}),
@@ -144,6 +147,10 @@ def create_board(st: State, actor: Member, p: Params) -> sqlite3.Row:
         if source is not None:
             data["boardSource"] = {"id": source["id"], "name": source["name"]}
         st.log.write("copyBoard" if source else "createBoard", actor, data, models=[board_id])
+        if organization is not None:
+            st.log.write("addToOrganizationBoard", actor, {
+                "board": st.board_ref(board), "organization": {"id": organization["id"], "name": organization["display_name"]},
+            }, models=[board_id])
         if source is not None:
             _copy_board_content(st, source, board_id, cards=keep == "cards")
         else:
@@ -212,10 +219,17 @@ def update_board(st: State, actor: Member, board: sqlite3.Row, p: Params) -> sql
             closed = p.flag("closed", False)
             if closed != bool(board["closed"]):
                 changes.append(("closed", bool(board["closed"]), closed))
+        organization = board["id_organization"]
         if "idOrganization" in p:
             organization = p.text("idOrganization") or None
+            if organization is not None:
+                organization = check_board_placement(st, actor, organization, adding=False)["id"]
             if organization != board["id_organization"]:
                 changes.append(("idOrganization", board["id_organization"], organization))
+        reopened = any(field == "closed" and not new for field, _, new in changes)
+        moved = organization != board["id_organization"]
+        if organization and (moved and not board["closed"] or reopened):
+            check_board_placement(st, actor, organization)  # a free workspace takes no 11th open board
         prefs = json.loads(board["prefs"])
         for pref in (*_PREF_CHOICES, *_PREF_FLAGS):
             value = _pref(p, pref, f"prefs/{pref}")

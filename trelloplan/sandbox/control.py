@@ -207,6 +207,21 @@ def members_add() -> Response:
     return _json(_member_json(member))
 
 
+@control.post("/tokens")
+def tokens_add() -> Response:
+    """Another token for a member (``member``: id or username, default the first), ``scope`` read by default."""
+    body = _body()
+    state = _runtime().state
+    wanted = body.get("member")
+    member = state.default_member() if wanted is None else state.member(str(wanted)) or next(
+        (m for m in state.members() if m.username == wanted), None
+    )
+    if member is None:
+        raise ValueError(f"no member {wanted!r}")
+    scope = str(body.get("scope", "read"))
+    return _json({"token": state.add_token(member, scope), "idMember": member.id, "scope": scope})
+
+
 @control.post("/boards/<board_id>/members")
 def board_members_add(board_id: str) -> Response:
     body = _body()

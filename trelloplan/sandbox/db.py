@@ -75,6 +75,18 @@ CREATE TABLE IF NOT EXISTS action_models (
     model_id TEXT NOT NULL, action_id TEXT NOT NULL, PRIMARY KEY (model_id, action_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS action_models_action ON action_models (action_id);
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, "desc" TEXT NOT NULL DEFAULT '',
+    id_member_creator TEXT NOT NULL, products TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS org_memberships (
+    id TEXT PRIMARY KEY, org_id TEXT NOT NULL, member_id TEXT NOT NULL, member_type TEXT NOT NULL,
+    UNIQUE (org_id, member_id)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY, member_id TEXT NOT NULL, scope TEXT NOT NULL, identifier TEXT NOT NULL,
+    date_created TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import re
 import socket
 import socketserver
 import sqlite3
@@ -37,13 +38,14 @@ from .state import Member, State
 __all__ = ["Sandbox", "serve_until_interrupted"]
 
 log = logging.getLogger("trelloplan.sandbox")
+_TOKEN_IN_PATH = re.compile(r"(/tokens/)[^/?]+")
 
 
 class _Handler(WSGIRequestHandler):
     """Logs requests without their query strings (they carry the key and token)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        path = self.path.split("?", 1)[0]
+        path = _TOKEN_IN_PATH.sub(r"\1***", self.path.split("?", 1)[0])  # GET /1/tokens/{token}
         log.debug("%s %s -> %s", self.command, path, code)
 
     def log_error(self, format: str, *args: Any) -> None:
@@ -284,9 +286,13 @@ class Sandbox:
         *,
         boards: tuple[str, ...] | list[str] = (),
         member_type: str = "normal",
+        workspace: bool = True,
     ) -> Member:
-        """Another person with its own token, optionally added to ``boards`` (ids or shortLinks)."""
-        member = self.state.add_member(username, full_name)
+        """Another person with its own token, optionally added to ``boards`` (ids or shortLinks).
+
+        The member gets a workspace of its own, as a new Trello account does, unless ``workspace`` is false.
+        """
+        member = self.state.add_member(username, full_name, workspace=workspace)
         for board_id in boards:
             self.add_to_board(board_id, member, member_type)
         return member
@@ -297,6 +303,26 @@ class Sandbox:
         if found is None:
             raise ValueError(f"no member {member!r}")
         add_to_board(self.state, board_id, found, member_type)
+
+    def add_token(self, member: Member | None = None, scope: str = "read") -> str:
+        """Another token for ``member`` (default: the default one); ``scope`` is ``read`` or ``read,write``."""
+        return self.state.add_token(member or self.member, scope)
+
+    def add_workspace(
+        self, display_name: str, *, member: Member | None = None, name: str | None = None, premium: bool = False,
+        members: tuple[Member, ...] | list[Member] = (),
+    ) -> dict[str, Any]:
+        """A workspace created by ``member`` (default: the default one), shared with ``members``.
+
+        A free workspace (the default) holds at most 10 open boards; ``premium`` lifts the limit.
+        """
+        from .workspaces import add_workspace_member, create_workspace, organization_json
+
+        state = self.state
+        row = create_workspace(state, member or self.member, display_name, name, premium=premium)
+        for other in members:
+            add_workspace_member(state, row["id"], other)
+        return organization_json(state, row)
 
     def auth(self, member: Member | None = None) -> dict[str, str]:
         """``{"key": …, "token": …}`` query parameters for ``member`` (default: the default one)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ids import slugify
 from .state import Member, position_number
+from .workspaces import workspaces_of
 
 if TYPE_CHECKING:
     from .state import State
@@ -364,7 +365,7 @@ def member_json(st: State, member: Member) -> dict[str, Any]:
         "email": f"{member.username}@sandbox.invalid",
         "gravatarHash": None,
         "idBoards": st.board_ids_of(member),
-        "idOrganizations": [],
+        "idOrganizations": [row["id"] for row in workspaces_of(st, member)],
         "idEnterprisesAdmin": [],
         "limits": MEMBER_LIMITS,
         "loginTypes": ["password"],

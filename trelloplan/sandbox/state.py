@@ -94,8 +94,12 @@ class State:
 
     # -- members ----------------------------------------------------------------------------
 
-    def add_member(self, username: str, full_name: str | None = None, *, token: str | None = None) -> Member:
-        """Create a member with its own 64-hex token (the first one is the default member)."""
+    def add_member(self, username: str, full_name: str | None = None, *, token: str | None = None,
+                   workspace: bool = True) -> Member:
+        """Create a member with its own 64-hex token (the first one is the default member).
+
+        Like a new Trello account, the member gets a workspace of its own unless ``workspace`` is false.
+        """
         username = username.strip()
         if not username or not username.replace("_", "").isalnum() or username.lower() != username:
             raise ValueError(f"a username is lower-case letters, digits and _: {username!r}")
@@ -114,8 +118,26 @@ class State:
                     "token": member.token,
                 },
             )
+            if workspace:
+                from .workspaces import create_workspace
+
+                create_workspace(self, member, f"{full_name}'s workspace", f"{username}workspace")
         self._members[member.id] = member
         return member
+
+    def add_token(self, member: Member, scope: str = "read", *, identifier: str = "trelloplan sandbox") -> str:
+        """Another token for ``member``: Trello's scopes are ``read`` and ``read,write``."""
+        if scope not in ("read", "read,write"):
+            raise ValueError(f"a token's scope is read or read,write, not {scope!r}")
+        token = new_token()
+        self.db.insert("tokens", {"token": token, "member_id": member.id, "scope": scope, "identifier": identifier,
+                                  "date_created": self.now()})
+        return token
+
+    def token_scope(self, token: str) -> str:
+        """``read`` or ``read,write``; a member's own token (:attr:`Member.token`) may write."""
+        row = self.db.one("SELECT scope FROM tokens WHERE token = ?", token)
+        return str(row["scope"]) if row else "read,write"
 
     def members(self) -> list[Member]:
         return [Member.from_row(row) for row in self.db.all("SELECT * FROM members ORDER BY rowid")]
@@ -127,6 +149,8 @@ class State:
 
     def member_by_token(self, token: str) -> Member | None:
         row = self.db.one("SELECT * FROM members WHERE token = ?", token)
+        if row is None:
+            row = self.db.one("SELECT m.* FROM tokens t JOIN members m ON m.id = t.member_id WHERE t.token = ?", token)
         return Member.from_row(row) if row else None
 
     def member(self, member_id: str) -> Member | None:

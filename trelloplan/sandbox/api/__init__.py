@@ -215,4 +215,4 @@ def single_field(full: dict[str, Any], field: str) -> Any:
     return value if isinstance(value, (dict, list)) else {"_value": value}
 
 
-from . import boards, cards, lists, other  # noqa: E402,F401  (register the views)
+from . import boards, cards, lists, organizations, other  # noqa: E402,F401  (register the views)

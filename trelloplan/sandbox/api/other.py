@@ -84,13 +84,6 @@ def get_member_actions(member_id: str) -> Any:
     return actions_json(_member(member_id).id, params())
 
 
-@route("/members/<member_id>/organizations")
-def get_member_organizations(member_id: str) -> Any:
-    """Workspaces are not modelled: every member belongs to none."""
-    _member(member_id)
-    return []
-
-
 @route("/members/<member_id>/<field>")
 def get_member_field(member_id: str, field: str) -> Any:
     return single_field(member_json(state(), _member(member_id)), field)
@@ -171,20 +164,24 @@ def get_action_field(action_id: str, field: str) -> Any:
 
 @route("/tokens/<token>")
 def get_token(token: str) -> Any:
+    """The token's member and permissions (shape of the recording; a ``read`` token has
+    ``write: false`` everywhere)."""
     st = state()
     member = st.member_by_token(token)
     if member is None or member.id != actor().id:
         raise invalid_token()
+    row = st.db.one("SELECT * FROM tokens WHERE token = ?", token)
+    write = "write" in st.token_scope(token)
     out: dict[str, Any] = {
         "id": hashlib.sha256(token.encode()).hexdigest()[:24],
-        "identifier": "trelloplan sandbox",
+        "identifier": row["identifier"] if row else "trelloplan sandbox",
         "idMember": member.id,
-        "dateCreated": "2020-01-01T00:00:00.000Z",
+        "dateCreated": row["date_created"] if row else "2020-01-01T00:00:00.000Z",
         "dateExpires": None,
         "permissions": [
-            {"idModel": member.id, "modelType": "Member", "read": True, "write": True},
-            {"idModel": "*", "modelType": "Board", "read": True, "write": True},
-            {"idModel": "*", "modelType": "Organization", "read": True, "write": True},
+            {"idModel": member.id, "modelType": "Member", "read": True, "write": write},
+            {"idModel": "*", "modelType": "Board", "read": True, "write": write},
+            {"idModel": "*", "modelType": "Organization", "read": True, "write": write},
         ],
     }
     if params().flag("webhooks", False):
