@@ -60,8 +60,10 @@ def test_apply_builds_the_board_in_the_fewest_requests_and_a_second_run_writes_n
     state = PlanState(path=tmp_path / "plan.state.json")
     with connect(sandbox) as trello:
         result = apply_plan(trello, PLAN, state)
-        assert result.requests == {"requests": 81, "reads": 0, "writes": 81, "retries": 0, "refused_429": 0}
+        # two reads before the first write: may the token write, and which workspace gets the board
+        assert result.requests == {"requests": 83, "reads": 2, "writes": 81, "retries": 0, "refused_429": 0}
         routes = sandbox.counters.snapshot()["byRoute"]
+        assert routes["GET /1/tokens/<token>"] == routes["GET /1/members/<member_id>/organizations"] == 1
         assert routes["POST /1/cards"] == 60 and not any(r.startswith("PUT") for r in routes)  # label and due in the create
         board = assert_board_is_exactly_the_plan(sandbox_api, result.board_id)
         todo = next(l for l in board["lists"] if l["name"] == "To Do")
@@ -104,7 +106,7 @@ def test_people_moving_and_editing_cards_are_never_undone(sandbox, sandbox_api, 
         assert [n.kind for n in diff.notes] == ["kept"]
         sandbox.counters.reset()
         apply_plan(trello, plan, PlanState.load(state.path))
-        assert sandbox.counters.snapshot()["byMethod"] == {"GET": 1, "PUT": 2}
+        assert sandbox.counters.snapshot()["byMethod"] == {"GET": 2, "PUT": 2}  # the board, and may the token write
         after = {c["id"]: c for c in board_json(sandbox_api, result.board_id)["cards"]}
         assert after[charter["id"]]["idList"] == lists["Done"]
         assert (after[renamed["id"]]["name"], after[renamed["id"]]["idList"]) == ("Create the GitLab repository", lists["In Progress"])
@@ -195,7 +197,7 @@ def test_cli_plan_check_apply_and_json(sandbox, tmp_path):
     assert applied.returncode == 0, applied.stderr
     import json
     summary = json.loads(applied.stdout)
-    assert summary["counts"] == {"create": 77, "update": 0, "archive": 0} and summary["requests"]["requests"] == 81
+    assert summary["counts"] == {"create": 77, "update": 0, "archive": 0} and summary["requests"]["requests"] == 83
     assert summary["state"] == str(tmp_path / "plan.state.json")
     assert run_cli(env, "plan", str(plan), "--check").returncode == 0
     assert sandbox.key not in applied.stdout + applied.stderr and sandbox.token not in applied.stdout + applied.stderr

@@ -31,4 +31,20 @@ def test_plan_error_lists_problems():
     p = PlanProblem("a.yaml", 3, 5, "weeks[0].tasks", "tasks must be a list", "write - items")
     assert str(p) == "a.yaml:3:5: error: weeks[0].tasks: tasks must be a list (hint: write - items)"
     assert PlanError([p]).message == str(p)
-    assert PlanError([p, p]).message == "a.yaml: 2 errors in the plan; nothing was sent to Trello"
+    assert PlanError([p, p]).message == "a.yaml: 2 errors in the plan"
+
+
+def test_library_errors_do_not_speak_of_the_command_line():
+    """Default hints name inputs, not options; the CLI words its own (trelloplan.cli.CLI_HINTS)."""
+    from trelloplan.cli import CLI_HINTS, cli_hint
+
+    classes = [obj for _, obj in inspect.getmembers(errors, inspect.isclass) if issubclass(obj, TrelloplanError)]
+    for cls in classes:
+        for words in ("--", "trelloplan validate", "listed above", "nothing was sent"):
+            assert words not in cls.default_hint, (cls, cls.default_hint)
+    p = PlanProblem("a.yaml", 3, 5, "weeks", "bad", "fix it")
+    assert "listed above" not in PlanError([p, p]).hint and "nothing was sent" not in PlanError([p, p]).message
+    assert cli_hint(PlanError([p, p])) == CLI_HINTS[PlanError] and "trelloplan validate" in CLI_HINTS[PlanError]
+    assert cli_hint(errors.ConfigError("x")) == CLI_HINTS[errors.UsageError]  # inherited default: the parent's words
+    assert cli_hint(errors.BoardError("x", hint="a hint of its own")) == "a hint of its own"
+    assert all(cls.default_hint != CLI_HINTS[cls] for cls in CLI_HINTS)

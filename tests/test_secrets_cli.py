@@ -159,6 +159,15 @@ INVOCATIONS: dict[str, list[Invocation]] = {
         err("week out of range", "demo", "demo-out", "--week", "99"),
         err("folder is a file", "demo", "plan.yaml"),
     ],
+    "doctor": [
+        ok("healthy", "doctor"),
+        ok("smtp login", "doctor", "--smtp-host", "127.0.0.1", "--smtp-port", "{smtp_port}"),
+        ok("json", "doctor", "--json", "--store", "board.sqlite"),
+        err("key refused", "doctor", server="stranger"),
+        err("no server", "doctor", server="dead"),
+        err("smtp down", "doctor", "--smtp-host", "127.0.0.1", "--smtp-port", "{dead_port}"),
+        err("smtp login refused", "doctor", "--smtp-host", "127.0.0.1", "--smtp-port", "{refusing_port}"),
+    ],
     "sandbox": [
         ok("serves until Ctrl-C", "sandbox", "--port", "0", "--db", "sandbox.db", process=True),
         err("port in use", "sandbox", "--port", "{busy_port}"),

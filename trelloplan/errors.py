@@ -10,9 +10,11 @@ error's ``exit_code``; the library never prints.
     ├── UsageError                  exit 2: bad input the user can fix
     │   ├── PlanError               a plan file with problems (.problems)
     │   ├── ConfigError             missing or malformed settings
-    │   └── ExportError             an unreadable board export
+    │   ├── ExportError             an unreadable board export
+    │   └── WorkspaceError          which workspace a new board goes into is unclear
     ├── TrelloAPIError              Trello (or the sandbox) said no
     │   ├── AuthError               401: key or token rejected
+    │   │   └── ReadOnlyToken       exit 2: the token may only read
     │   ├── NotFound                404: board, card or list does not exist
     │   ├── BadRequest              400: Trello refused a value
     │   ├── RateLimited             429 after every retry (.retry_after)
@@ -25,6 +27,10 @@ error's ``exit_code``; the library never prints.
     │   └── BadAddress              exit 2: a malformed email address
     ├── LockedError                 another run holds the lock
     └── SandboxError                the local Trello-compatible server failed
+
+Hints speak of the library's inputs, not of command-line options: the CLI
+words its own hints for errors that carry their class's default one
+(``trelloplan.cli.CLI_HINTS``).
 
 Programming mistakes stay ``TypeError``/``ValueError``; they are bugs, not
 user errors, and the CLI lets them show a traceback.
@@ -47,6 +53,7 @@ __all__ = [
     "PlanError",
     "PlanProblem",
     "RateLimited",
+    "ReadOnlyToken",
     "ReportError",
     "SandboxError",
     "ServerError",
@@ -55,6 +62,7 @@ __all__ = [
     "TrelloAPIError",
     "TrelloplanError",
     "UsageError",
+    "WorkspaceError",
 ]
 
 
@@ -62,7 +70,7 @@ class TrelloplanError(Exception):
     """Root of every error trelloplan raises on purpose."""
 
     exit_code: int = 1
-    default_hint: str = "run with --debug for details"
+    default_hint: str = "turn on debug logging (the `trelloplan` logger) for details"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -82,7 +90,7 @@ class UsageError(TrelloplanError):
     """Bad input: a file, option or value the user can fix."""
 
     exit_code = 2
-    default_hint = "see --help for the expected input"
+    default_hint = "check the input against the documentation"
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ class PlanProblem:
 class PlanError(UsageError):
     """A plan file has one or more errors; ``problems`` lists all of them."""
 
-    default_hint = "fix the problems listed above, then run `trelloplan validate` again"
+    default_hint = "fix the problems in .problems (each has its file, line and column), then load the plan again"
 
     def __init__(self, problems: list[PlanProblem], *, warnings: list[PlanProblem] | None = None) -> None:
         self.problems = list(problems)
@@ -114,7 +122,7 @@ class PlanError(UsageError):
         files = sorted({p.file for p in self.problems}) or ["plan"]
         count = len(self.problems)
         noun = "error" if count == 1 else "errors"
-        message = f"{', '.join(files)}: {count} {noun} in the plan; nothing was sent to Trello"
+        message = f"{', '.join(files)}: {count} {noun} in the plan"
         if count == 1:
             message = str(self.problems[0])
         super().__init__(message)
@@ -128,6 +136,12 @@ class ExportError(UsageError):
     """A board export file cannot be read."""
 
     default_hint = "export the board again from Trello: Menu → Print, export and share → Export as JSON"
+
+
+class WorkspaceError(UsageError):
+    """The workspace a new board should go into is not clear: none, several, or an unknown name."""
+
+    default_hint = "name the workspace (its name or id) in the plan's `workspace:` or in the apply call"
 
 
 class TrelloAPIError(TrelloplanError):
@@ -158,13 +172,22 @@ class AuthError(TrelloAPIError):
     )
 
 
+class ReadOnlyToken(AuthError):
+    """The token's scope is ``read``: reports and pulls work, writes do not."""
+
+    default_hint = (
+        "make a token with read and write access (https://trello.com/1/authorize?expiration=never"
+        "&scope=read,write&response_type=token&key=YOUR_KEY) and set TRELLO_TOKEN to it"
+    )
+
+
 class NotFound(TrelloAPIError):
     exit_code = 2
     default_hint = "check the board id (the part after /b/ in the board's URL) and that your token can see it"
 
 
 class BadRequest(TrelloAPIError):
-    default_hint = "a value was refused by Trello; run with --debug to see the request"
+    default_hint = "a value was refused by Trello; the debug log shows the request"
 
 
 class RateLimited(TrelloAPIError):
@@ -185,13 +208,13 @@ class TransportFailed(TrelloAPIError):
 class BoardError(TrelloplanError):
     """The board does not match what the plan or the state file expects."""
 
-    default_hint = "pass the right board with --board, or remove the plan's state file to start a new board"
+    default_hint = "give the right board id, or remove the plan's state file to start a new board"
 
 
 class StoreError(TrelloplanError):
     """The local history store cannot be read or written."""
 
-    default_hint = "check the --store path, or delete the store file to pull the history again"
+    default_hint = "check the store's path, or delete the store file to pull the history again"
 
 
 class ReportError(TrelloplanError):
@@ -208,7 +231,7 @@ class BadAddress(EmailError):
     """An email address that cannot be used: bad input, found before anything connects."""
 
     exit_code = 2
-    default_hint = "give one address per --email-to, like team@example.com"
+    default_hint = "give one address at a time, like team@example.com"
 
 
 class LockedError(TrelloplanError):
@@ -220,4 +243,4 @@ class LockedError(TrelloplanError):
 class SandboxError(TrelloplanError):
     """The local Trello-compatible server could not start or serve."""
 
-    default_hint = "choose another --port, or check the --db path"
+    default_hint = "choose another port, or check the database path"

@@ -45,6 +45,7 @@ __all__ = [
     "ENV_USER",
     "SECURITY_MODES",
     "SmtpSettings",
+    "check_smtp",
     "message_bytes",
     "send_email",
     "smtp_settings",
@@ -341,6 +342,32 @@ def send_email(message: EmailMessage, settings: SmtpSettings, *, ssl_context: ss
             _close(smtp)
     log.info("sent %r to %s via %s", message["Subject"], ", ".join(recipients), settings.server)
     return recipients
+
+
+def check_smtp(settings: SmtpSettings, *, ssl_context: ssl.SSLContext | None = None) -> str:
+    """Connect, greet and log in (when a user is set), then quit: nothing is sent.
+
+    Returns what was proven (``"logged in as USER"`` or ``"connected (no login set)"``);
+    raises :class:`~trelloplan.errors.EmailError` as :func:`send_email` would.
+    """
+    if settings.password and settings.security == "none" and not _is_loopback(settings.host):
+        raise EmailError(f"refusing to send the SMTP password unencrypted to {settings.server}",
+                         hint=f"set {ENV_SECURITY} to starttls or ssl")
+    secrets = _secrets(settings)
+    smtp: smtplib.SMTP | None = None
+    try:
+        smtp = _connect(settings, ssl_context or ssl.create_default_context())
+        smtp.ehlo_or_helo_if_needed()
+        if settings.user and settings.password:
+            smtp.login(settings.user, settings.password)
+    except (smtplib.SMTPException, OSError) as exc:
+        error = _failure(exc, settings, settings.sender or "")
+        log.debug("SMTP check failed: %s", _scrub(f"{type(exc).__name__}: {exc}", secrets))
+        raise EmailError(_scrub(error.message, secrets), hint=error.hint) from None
+    finally:
+        if smtp is not None:
+            _close(smtp)
+    return f"logged in as {settings.user}" if settings.user else "connected (no login set)"
 
 
 def _close(smtp: smtplib.SMTP) -> None:

@@ -23,11 +23,13 @@ from trello.label import Label
 from trello.trellolist import List
 
 from ..client import OutcomeUnknown, Trello
-from ..errors import BoardError, TransportFailed
+from ..client.access import require_write_access
+from ..errors import AuthError, BadRequest, BoardError, TransportFailed
 from ..plan.model import Plan
 from .diff import POS_STEP, Change, Diff, diff_plan
 from .remote import BoardState, check_board_id, find_board_by_marker, read_board
 from .state import PlanState
+from .workspace import refused_board, resolve_workspace
 
 __all__ = ["ApplyResult", "apply_plan", "plan_changes"]
 
@@ -83,8 +85,9 @@ def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str 
 
 class _Executor:
     def __init__(self, trello: Trello, plan: Plan, state: PlanState, diff: Diff, board: BoardState | None,
-                 prune: bool, force: bool, workers: int, progress: Progress | None) -> None:
+                 prune: bool, force: bool, workers: int, progress: Progress | None, workspace: str | None = None) -> None:
         self.trello, self.plan, self.state = trello, plan, state
+        self.workspace = workspace if workspace is not None else plan.workspace
         self.prune, self.force, self.workers, self.progress = prune, force, workers, progress
         self.diff, self.board = diff, board
         self.ids = dict(diff.ids)
@@ -175,10 +178,15 @@ class _Executor:
         getattr(self, f"{change.action}_{change.kind}")(change)
 
     def create_board(self, change: Change) -> None:
+        workspace = resolve_workspace(self.trello, self.workspace)
         self.state.api_url = self.trello.api_url
         self.state.save()  # the instance marker must be on disk before the board can exist
-        data = self.trello.post("/boards", {"name": change.fields["name"], "desc": change.fields["desc"], "defaultLists": False,
-                                            "defaultLabels": False, "prefs_permissionLevel": "private"})
+        body = {"name": change.fields["name"], "desc": change.fields["desc"], "defaultLists": False,
+                "defaultLabels": False, "prefs_permissionLevel": "private"}
+        try:
+            data = self.trello.post("/boards", {**body, **({"idOrganization": workspace.id} if workspace else {})})
+        except (AuthError, BadRequest) as error:
+            raise refused_board(error, workspace, change.fields["name"]) from None
         self.record_board(data["id"], data.get("url", ""))
         self.wrote(change)
 
@@ -273,19 +281,23 @@ class _Executor:
 
 def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None, prune: bool = False,
                force: bool = False, workers: int = 8, progress: Progress | None = None,
-               diff: tuple[Diff, BoardState | None] | None = None) -> ApplyResult:
+               diff: tuple[Diff, BoardState | None] | None = None, workspace: str | None = None) -> ApplyResult:
     """Make the board match the plan, and record what was done in ``state``.
 
     ``diff`` is the result of :func:`plan_changes` when the caller has shown it
     already (it is computed otherwise). A second apply with an unchanged plan
-    makes no writes.
+    makes no writes. A new board goes into ``workspace`` (an id or name; default: the
+    plan's ``workspace``, else the member's only workspace). Before its first write, apply
+    checks that the token may write (:class:`~trelloplan.errors.ReadOnlyToken` otherwise).
     """
     started = time.monotonic()
     before = trello.stats.as_dict()
     changes, board = diff or plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+    if not changes.empty:
+        require_write_access(trello)
     if board is not None and state.board_id != board.id:
         state.board_id, state.board_url, state.api_url = board.id, board.url, trello.api_url
-    executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress)
+    executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress, workspace)
     executor.run()
     with executor.lock:
         for role in ("todo", "in_progress", "done"):

@@ -23,7 +23,17 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ..errors import PlanError, TrelloplanError
+from ..errors import (
+    BadAddress,
+    BadRequest,
+    BoardError,
+    PlanError,
+    SandboxError,
+    StoreError,
+    TrelloplanError,
+    UsageError,
+    WorkspaceError,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -38,7 +48,30 @@ COMMAND_MODULES = [
     "apply_cmds",
     "report_cmds",
     "demo_cmd",
+    "doctor_cmd",
 ]
+
+
+#: The CLI's words for the library's default hints (those speak of inputs, these of options).
+CLI_HINTS: dict[type[TrelloplanError], str] = {
+    TrelloplanError: "run with --debug for details",
+    UsageError: "see --help for the expected input",
+    PlanError: "fix the problems listed above, then run `trelloplan validate` again",
+    BadRequest: "a value was refused by Trello; run with --debug to see the request",
+    BoardError: "pass the right board with --board, or remove the plan's state file to start a new board",
+    StoreError: "check the --store path, or delete the store file to pull the history again",
+    BadAddress: "give one address per --email-to, like team@example.com",
+    SandboxError: "choose another --port, or check the --db path",
+    WorkspaceError: "add `workspace: NAME` to the plan, or pass --workspace NAME (or its id) to apply",
+}
+
+
+def cli_hint(error: TrelloplanError) -> str:
+    """The error's hint, in the CLI's words when it is its class's default."""
+    for cls in type(error).__mro__:
+        if cls in CLI_HINTS and error.hint == getattr(cls, "default_hint", None):
+            return CLI_HINTS[cls]
+    return error.hint
 
 
 def report_error(error: TrelloplanError) -> None:
@@ -47,9 +80,10 @@ def report_error(error: TrelloplanError) -> None:
         for problem in error.warnings + error.problems:
             click.echo(str(problem), err=True)
         if len(error.problems) > 1:
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(f"error: {error.message}; nothing was sent to Trello", err=True)
         return
-    click.echo(f"error: {error.one_line()}", err=True)
+    message = " ".join(error.message.split())
+    click.echo(f"error: {message} (hint: {cli_hint(error)})", err=True)
 
 
 class TrelloplanGroup(click.Group):

@@ -91,8 +91,10 @@ def plan_command(plan_path: str, board_id: str | None, state_path: str | None, p
 @board_options
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking for confirmation (for scripts and cron).")
 @click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 32), help="Concurrent writes.")
+@click.option("--workspace", metavar="ID|NAME", help="The Trello workspace a new board goes into (default: the plan's "
+              "`workspace:`, else your only one).")
 def apply_command(plan_path: str, board_id: str | None, state_path: str | None, prune: bool, force: bool,
-                  as_json: bool, yes: bool, workers: int) -> None:
+                  as_json: bool, yes: bool, workers: int, workspace: str | None) -> None:
     """Make the board match the plan: create it, or update only what the plan changed.
 
     Creates the board (lists To Do / In Progress / Done, a label per week and a
@@ -116,7 +118,8 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
                 raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
             if not click.confirm(f"Apply {diff.writes} writes?", default=False):
                 raise click.Abort()
-        result = run_with_progress(trello, plan, state, diff, board, prune=prune, force=force, workers=workers, quiet=as_json)
+        result = run_with_progress(trello, plan, state, diff, board, prune=prune, force=force, workers=workers, quiet=as_json,
+                                   workspace=workspace)
     if as_json:
         click.echo(json.dumps({**result.data(), "state": str(state.path)}, indent=2))
     elif not diff.empty:
@@ -125,7 +128,7 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
 
 
 def run_with_progress(trello: Trello, plan: Plan, state: PlanState, diff: Diff, board: BoardState | None, *,
-                      prune: bool, force: bool, workers: int, quiet: bool) -> ApplyResult:
+                      prune: bool, force: bool, workers: int, quiet: bool, workspace: str | None = None) -> ApplyResult:
     """Apply with a progress bar on a terminal, a plain line per write otherwise (cron), nothing when quiet."""
     with ExitStack() as stack:
         progress = None
@@ -140,7 +143,7 @@ def run_with_progress(trello: Trello, plan: Plan, state: PlanState, diff: Diff, 
             def progress(change: Change, done: int, total: int) -> None:
                 click.echo(f"[{done}/{total}] {change}", err=True)
         return apply_plan(trello, plan, state, prune=prune, force=force, workers=workers, progress=progress,
-                          diff=(diff, board))
+                          diff=(diff, board), workspace=workspace)
 
 
 COMMANDS = [plan_command, apply_command]

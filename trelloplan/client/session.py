@@ -221,7 +221,7 @@ class TrelloSession(requests.Session):
         kwargs.setdefault("timeout", self.timeout)
         kwargs.pop("auth", None)
         path = urlsplit(url).path
-        path = path[len(urlsplit(self.api_url).path):] or "/"
+        path = self._clean(path[len(urlsplit(self.api_url).path):] or "/")  # GET /tokens/{token} has it in the path
 
         attempts = 0
 
@@ -372,6 +372,7 @@ class Trello:
 
     def __init__(self, credentials: Credentials, *, api_url: str | None = None, **session_options: Any) -> None:
         self.session = TrelloSession(credentials, api_url=api_url or DEFAULT_API_URL, **session_options)
+        self._token = credentials.token
         # query mode (no OAuth1 signing): fetch_json adds key/token as params, the session moves them to a header
         self.py = trello.TrelloClient(api_key=credentials.key, api_secret=credentials.token, http_service=self.session)
 
@@ -400,6 +401,19 @@ class Trello:
 
     def delete(self, path: str) -> Any:
         return self.py.fetch_json(path, http_method="DELETE")
+
+    def get_response(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
+        """A GET's whole answer (headers too), with the same auth, retries and errors as :meth:`get`."""
+        query = {name: _plain(value) for name, value in (params or {}).items() if value is not None}
+        return self.session.request("GET", self.api_url + path, params=query)
+
+    def token_info(self) -> dict[str, Any]:
+        """``GET /tokens/{token}``: the token's member, permissions and expiry.
+
+        Trello wants the token in this path; the session keeps it out of logs and errors.
+        """
+        info: dict[str, Any] = self.get(f"/tokens/{self._token}", {"fields": "idMember,permissions,dateExpires,identifier"})
+        return info
 
     def me(self) -> dict[str, Any]:
         """The member the token belongs to; a cheap way to check the credentials."""

@@ -116,6 +116,7 @@ class Plan:
     demo_label_color: str | None = "red"
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     due_time: time = time(17, 0)
+    workspace: str | None = None  # the Trello workspace (id or name) a new board goes into
     source: str | None = None
     warnings: tuple[PlanProblem, ...] = field(default=(), compare=False)
 

@@ -31,7 +31,7 @@ _MAX_NODES = 200_000  # guards against alias bombs that expand a small file into
 
 TOP_KEYS = (
     "project", "start", "timezone", "hours_per_task", "lists", "workdays", "due_time",
-    "demo_label", "demo_label_color", "weeks",
+    "demo_label", "demo_label_color", "workspace", "weeks",
 )
 LIST_KEYS = ("todo", "in_progress", "done")
 WEEK_KEYS = ("week", "milestone", "demo", "tasks", "label_color")
@@ -338,6 +338,7 @@ def _build(c: _Checker, value: Any) -> Plan | None:
     demo_color: str | None = "red"
     if "demo_label_color" in top:
         _, demo_color = c.color(top["demo_label_color"], ("demo_label_color",))
+    workspace = c.text(top["workspace"], ("workspace",), "workspace") if top.get("workspace") is not None else None
     weeks_value = c.required(top, "weeks", (), "[...]  (see docs/plan-format.md)")
     if weeks_value is not None and not isinstance(weeks_value, list):
         c.error(("weeks",), f"weeks must be a list, got {_kind(weeks_value)}", "write each week as a `- week: N` item")
@@ -358,7 +359,7 @@ def _build(c: _Checker, value: Any) -> Plan | None:
     return Plan(
         project=project, start=start, timezone=tz_name, hours_per_task=hours_per_task, lists=lists,
         weeks=tuple(weeks), demo_label=demo_label, demo_label_color=demo_color, workdays=workdays,
-        due_time=due_time, warnings=tuple(c.warnings),
+        due_time=due_time, workspace=workspace, warnings=tuple(c.warnings),
     )
 
 
