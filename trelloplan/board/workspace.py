@@ -86,6 +86,8 @@ def choose_workspace(workspaces: Sequence[Workspace], choice: str | None) -> Wor
     if matches:
         raise WorkspaceError(f"{len(matches)} of your workspaces are called {choice!r}: {_listing(matches, ids=True)}",
                              hint="use the workspace's id (listed above) in place of its name")
+    if _OBJECT_ID.match(choice):
+        raise WorkspaceError(f"workspace {choice} is not one of yours (yours: {_listing(workspaces, ids=True)})")
     close = difflib.get_close_matches(choice, [w.display_name for w in workspaces], n=1, cutoff=0.6)
     maybe = f"; did you mean {close[0]!r}?" if close else ""
     raise WorkspaceError(f"none of your workspaces is {choice!r} (yours: {_listing(workspaces)}){maybe}")

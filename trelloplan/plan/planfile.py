@@ -72,6 +72,7 @@ class _Tree:
         self.value_marks: dict[Path_, tuple[int, int]] = {}
         self.key_marks: dict[Path_, tuple[int, int]] = {}
         self.duplicates: list[tuple[Path_, tuple[int, int]]] = []
+        self.plain: dict[Path_, str] = {}  # unquoted scalars YAML 1.1 read as something else than text
         self._nodes = 0
         self._constructor = yaml.SafeLoader("")
 
@@ -94,6 +95,8 @@ class _Tree:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        if not node.style and node.tag != "tag:yaml.org,2002:str":
+            self.plain[path] = str(node.value)
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -270,7 +273,9 @@ def validate_plan_text(text: str | bytes, file: str = "<plan>") -> ValidationRes
     for path, mark in tree.duplicates:
         tree.key_marks[path] = mark
         checker.error(path, f"key `{path[-1]}` appears twice here", "keep one of them; YAML would silently use the last", at_key=True)
+    surprises = _yaml11_surprises(checker, tree, value)
     plan = _build(checker, value)
+    _drop_echoes(checker, surprises)
     if checker.errors:
         return ValidationResult(file, None, checker.errors, checker.warnings)
     return ValidationResult(file, plan, [], checker.warnings)
@@ -434,7 +439,7 @@ def _due_time(c: _Checker, top: dict[str, Any]) -> time:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
         return time(value // 60, value % 60)  # YAML 1.1 reads 17:00 as the sexagesimal number 1020
     try:
-        return time.fromisoformat(str(value).strip())
+        return time.fromisoformat(re.sub(r"^([0-9]):", r"0\1:", str(value).strip()))  # 9:05 is 09:05
     except ValueError:
         c.error(("due_time",), f"`{value}` is not a time of day", "write the due time as HH:MM, e.g. `due_time: \"17:00\"`")
         return time(17, 0)
@@ -586,3 +591,114 @@ def _key(c: _Checker, mapping: dict[str, Any], path: Path_) -> str | None:
                 "use letters, digits, `.`, `_` and `-` (up to 100 characters), e.g. `key: w3-bq-schema`")
         return None
     return str(value)
+
+
+# -- YAML 1.1 surprises ---------------------------------------------------------------------------------
+#
+# YAML 1.1 (PyYAML's, and most tools') reads some unquoted values as something else than what a plan
+# means there: `due_time: 25:00` is the base-60 number 1500, `name: 1:30` the number 90, `name: yes`
+# true, `name: 010` the octal 8, `name: 3.10` the number 3.1, `week: 08`… Where the plan means text or
+# a time of day, such a value is an error that says what YAML read and how to quote it, unless it
+# reads back as the very same text (`name: 42`, `key: 2027-01-04`). A surprising value is then checked
+# as the text it was written as, so no second error follows from YAML's reading of it.
+
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_TIME_TEXT = re.compile(r"^([0-9]{1,2}):([0-5][0-9])(?::([0-5][0-9]))?$")
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
+_ANY = "*"
+#: What the plan means at each place (``*`` for any list index or mapping key).
+_MEANT: dict[Path_, str] = {
+    **{(key,): "text" for key in ("project", "timezone", "demo_label", "workspace")},
+    ("demo_label_color",): "colour", ("lists", _ANY): "text", ("workdays", _ANY): "text",
+    ("due_time",): "time", ("hours_per_task",): "number",
+    ("weeks", _ANY, "week"): "number", ("weeks", _ANY, "milestone"): "text", ("weeks", _ANY, "label_color"): "colour",
+    ("weeks", _ANY, "demo"): "text", ("weeks", _ANY, "tasks", _ANY): "text",
+    **{("weeks", _ANY, *where, key): "text" for where in (("demo",), ("tasks", _ANY)) for key in ("name", "desc", "key")},
+    **{("weeks", _ANY, *where, "hours"): "number" for where in (("demo",), ("tasks", _ANY))},
+    **{("weeks", _ANY, *where, "checklist", _ANY): "text" for where in (("demo",), ("tasks", _ANY))},
+}
+
+
+def _meant(path: Path_) -> str | None:
+    for pattern, kind in _MEANT.items():
+        if len(pattern) == len(path) and all(want in (_ANY, got) for want, got in zip(pattern, path)):
+            return kind
+    return None
+
+
+def _read_as(text: str, value: Any) -> str:
+    """What YAML 1.1 made of ``text``, in words."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a true/false value)"
+    if isinstance(value, (int, float)) and _SEXAGESIMAL.match(text):
+        return f"the number {value} (base 60)"
+    if isinstance(value, int) and _OCTAL.match(text):
+        return f"the number {value} (octal, because of the leading 0)"
+    if isinstance(value, datetime):
+        return f"the date and time {value.isoformat(sep=' ')}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    return f"the number {value}"
+
+
+def _quoted(path: Path_, text: str) -> str:
+    where = f"{path[-1]}: " if isinstance(path[-1], str) else "- "
+    return f'{where}"{text}"'
+
+
+def _yaml11_surprises(c: _Checker, tree: _Tree, value: Any) -> dict[str, PlanProblem]:
+    """Report each surprise, put the written text in its place in ``value``; returns them by path."""
+    found: dict[str, PlanProblem] = {}
+    for path, text in tree.plain.items():
+        kind = _meant(path)
+        parent = _lookup(value, path[:-1])
+        if kind is None or not isinstance(parent, (dict, list)):
+            continue
+        read = parent[path[-1]]  # type: ignore[index]
+        if read is None:
+            continue
+        problem = _surprise(kind, path, text, read)
+        if problem or kind == "time" or isinstance(read, date):  # `key: 2027-01-04` is that text
+            parent[path[-1]] = text  # type: ignore[index]
+        if problem:
+            c.error(path, *problem)
+            found[_path_text(path)] = c.errors[-1]
+    return found
+
+
+def _surprise(kind: str, path: Path_, text: str, read: Any) -> tuple[str, str] | None:
+    """(message, hint) when YAML's reading of the unquoted ``text`` is not what the plan means."""
+    read_as = _read_as(text, read)
+    said = f"YAML 1.1 reads the unquoted `{text}` as {read_as}"
+    if kind == "number":
+        if isinstance(read, bool) or not (_SEXAGESIMAL.match(text) or _OCTAL.match(text)):
+            return None
+        if _OCTAL.match(text) and int(text.replace("_", "")) == read:
+            return None  # `week: 01` is 1 either way
+        example = f"week: {int(text.replace('_', ''))}" if path[-1] == "week" else f"{path[-1]}: 1.5"
+        return said, f"write it as a plain decimal number, e.g. `{example}`"
+    if kind == "time":
+        clock = _TIME_TEXT.match(text)
+        if clock and int(clock.group(1)) < 24:
+            return None  # 17:00 unquoted: YAML's number, read back as the clock time it was written as
+        return (f"`{text}` is not a time of day; unquoted, YAML 1.1 reads it as {read_as}",
+                'write a time from 00:00 to 23:59 in quotes, e.g. `due_time: "17:00"`')
+    if not isinstance(read, bool) and str(read) == text:
+        return None  # `name: 42`, `key: 2027-01-04`: YAML's reading gives back the same text
+    if kind == "colour":
+        return said, "write `null` for no colour, or one of Trello's colour names (green, yellow, …)"
+    return f"{said}, not as text", f"put it in quotes: `{_quoted(path, text)}`"
+
+
+def _lookup(value: Any, path: Path_) -> Any:
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _drop_echoes(c: _Checker, surprises: dict[str, PlanProblem]) -> None:
+    """Other checks' errors about a value already reported as a surprise say the same thing again."""
+    c.errors = [p for p in c.errors if p.path not in surprises or p is surprises[p.path]]
