@@ -84,7 +84,8 @@ def test_a_healthy_setup_passes_every_check(sandbox: Sandbox, tmp_path: Path, sm
     assert report.check("token").detail == "key and token accepted: the token of @sandbox (Sandbox User)"
     assert report.check("access").detail == "read and write: apply, pull and report all work"
     assert report.check("workspaces").detail == "1: \"Sandbox User's workspace\" (0 of 10 open boards)"
-    assert report.check("rate limit").detail.startswith("9") and "of 100 requests left for the token" in report.check("rate limit").detail
+    assert report.check("rate limit").detail.startswith("requests left in this 10 s window: 9")
+    assert "of 100 for the token, 29" in report.check("rate limit").detail and "of 300 for the key" in report.check("rate limit").detail
     assert report.check("smtp").detail == f"127.0.0.1:{controller.port} (none): logged in as reports; nothing was sent"
     assert (mailbox.logins, mailbox.delivered) == (1, 0)
     assert (tmp_path / "cache" / "boards").is_dir() and not list((tmp_path / "cache" / "boards").iterdir())
@@ -145,6 +146,19 @@ def test_an_unwritable_cache_folder_fails(sandbox: Sandbox, tmp_path: Path) -> N
     report = run_doctor(environ=environment(sandbox, tmp_path), cache_dir=blocker)
     assert report.check("cache").status == "fail" and report.check("cache").detail.startswith(f"cannot write in {blocker}")
     assert report.check("store").status == "fail" and report.exit_code == 1
+
+
+def test_a_busy_rate_limit_or_none_reported_is_a_warning() -> None:
+    from trelloplan.doctor import _rate_limit
+
+    recorded = {"X-Rate-Limit-Api-Token-Interval-Ms": "10000", "X-Rate-Limit-Api-Token-Max": "100",  # as recorded (2020)
+                "X-Rate-Limit-Api-Token-Remaining": "99", "X-Rate-Limit-Api-Key-Interval-Ms": "10000",
+                "X-Rate-Limit-Api-Key-Max": "300", "X-Rate-Limit-Api-Key-Remaining": "299"}
+    fine = _rate_limit(recorded)
+    assert (fine.status, fine.detail) == ("ok", "requests left in this 10 s window: 99 of 100 for the token, 299 of 300 for the key")
+    busy = _rate_limit({**recorded, "X-Rate-Limit-Api-Token-Remaining": "3"})
+    assert busy.status == "warn" and busy.detail.endswith("3 of 100 for the token, 299 of 300 for the key; another program is using most of it")
+    assert _rate_limit({"Content-Type": "application/json"}).status == "warn"
 
 
 def test_a_full_free_workspace_is_a_warning(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -108,21 +108,21 @@ def _server_kind(headers: Mapping[str, str]) -> str | None:
 
 
 def _rate_limit(headers: Mapping[str, str]) -> Check:
-    parts, lowest = [], 1.0
-    for who, prefix in (("token", "X-Rate-Limit-Api-Token"), ("key", "X-Rate-Limit-Api-Key")):
+    parts, lowest, window = [], 1.0, 10.0
+    for who, prefix in (("the token", "X-Rate-Limit-Api-Token"), ("the key", "X-Rate-Limit-Api-Key")):
         try:
             left, most = int(headers[f"{prefix}-Remaining"]), int(headers[f"{prefix}-Max"])
             window = int(headers.get(f"{prefix}-Interval-Ms", "10000")) / 1000
         except (KeyError, ValueError):
             continue
-        parts.append(f"{left} of {most} requests left for the {who} (per {window:g} s)")
+        parts.append(f"{left} of {most} for {who}")
         lowest = min(lowest, left / most if most else 0.0)
     if not parts:
         return Check("rate limit", "warn", "the answers carry no X-Rate-Limit-* headers, so the headroom is unknown",
                      "trelloplan paces itself under Trello's limits (100 requests per 10 s per token) anyway")
-    detail = ", ".join(parts)
+    detail = f"requests left in this {window:g} s window: {', '.join(parts)}"
     if lowest < 0.1:
-        return Check("rate limit", "warn", f"{detail}: another program is using most of it",
+        return Check("rate limit", "warn", f"{detail}; another program is using most of it",
                      "wait 10 s, or find what else uses this key or token")
     return Check("rate limit", "ok", detail)
 

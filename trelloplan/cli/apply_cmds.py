@@ -92,7 +92,7 @@ def plan_command(plan_path: str, board_id: str | None, state_path: str | None, p
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking for confirmation (for scripts and cron).")
 @click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 32), help="Concurrent writes.")
 @click.option("--workspace", metavar="ID|NAME", help="The Trello workspace a new board goes into (default: the plan's "
-              "`workspace:`, else your only one).")
+              "`workspace:`, else your only one); unused when the board exists.")
 def apply_command(plan_path: str, board_id: str | None, state_path: str | None, prune: bool, force: bool,
                   as_json: bool, yes: bool, workers: int, workspace: str | None) -> None:
     """Make the board match the plan: create it, or update only what the plan changed.

@@ -95,7 +95,7 @@ class _Tree:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
-        if not node.style and node.tag != "tag:yaml.org,2002:str":
+        if isinstance(node, yaml.ScalarNode) and not node.style and node.tag != "tag:yaml.org,2002:str":
             self.plain[path] = str(node.value)
         return self._scalar(node)
 
@@ -597,10 +597,11 @@ def _key(c: _Checker, mapping: dict[str, Any], path: Path_) -> str | None:
 #
 # YAML 1.1 (PyYAML's, and most tools') reads some unquoted values as something else than what a plan
 # means there: `due_time: 25:00` is the base-60 number 1500, `name: 1:30` the number 90, `name: yes`
-# true, `name: 010` the octal 8, `name: 3.10` the number 3.1, `week: 08`… Where the plan means text or
-# a time of day, such a value is an error that says what YAML read and how to quote it, unless it
-# reads back as the very same text (`name: 42`, `key: 2027-01-04`). A surprising value is then checked
-# as the text it was written as, so no second error follows from YAML's reading of it.
+# true, `name: 010` the octal 8, `name: 3.10` the number 3.1. Where the plan means text or a time of
+# day, such a value is an error that says what YAML read and how to quote it, unless it reads back as
+# the very same text (`name: 42`, `key: 2027-01-04`); so are numbers it reads otherwise than written
+# (`hours: 1:30`, `week: 010`). A surprising value is then checked as the text it was written as, so
+# no second error follows from YAML's reading of it.
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 _TIME_TEXT = re.compile(r"^([0-9]{1,2}):([0-5][0-9])(?::([0-5][0-9]))?$")

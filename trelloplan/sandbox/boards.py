@@ -10,7 +10,7 @@ from .apierror import ApiError, invalid_value, not_found
 from .params import MISSING, Params
 from .shapes import LABEL_COLORS, default_prefs
 from .state import Member, State
-from .workspaces import check_board_placement
+from .workspaces import check_board_placement, check_room
 
 __all__ = [
     "LIST_FIRST",
@@ -229,7 +229,7 @@ def update_board(st: State, actor: Member, board: sqlite3.Row, p: Params) -> sql
         reopened = any(field == "closed" and not new for field, _, new in changes)
         moved = organization != board["id_organization"]
         if organization and (moved and not board["closed"] or reopened):
-            check_board_placement(st, actor, organization)  # a free workspace takes no 11th open board
+            check_room(st, organization)
         prefs = json.loads(board["prefs"])
         for pref in (*_PREF_CHOICES, *_PREF_FLAGS):
             value = _pref(p, pref, f"prefs/{pref}")

@@ -24,6 +24,7 @@ __all__ = [
     "add_workspace_member",
     "board_limit_reached",
     "check_board_placement",
+    "check_room",
     "create_workspace",
     "organization_json",
     "workspace",
@@ -130,9 +131,16 @@ def check_board_placement(st: State, actor: Member, ref: Any, *, adding: bool = 
         raise invalid_value("idOrganization")
     if not is_member(st, row["id"], actor):
         raise unauthorized()
-    if adding and not json.loads(row["products"]) and open_boards(st, row["id"]) >= FREE_OPEN_BOARDS:
-        raise board_limit_reached()
+    if adding:
+        check_room(st, row["id"])
     return row
+
+
+def check_room(st: State, org_id: str) -> None:
+    """A free workspace takes no 11th open board (closed boards do not count)."""
+    row = st.db.one("SELECT products FROM organizations WHERE id = ?", org_id)
+    if row is not None and not json.loads(row["products"]) and open_boards(st, org_id) >= FREE_OPEN_BOARDS:
+        raise board_limit_reached()
 
 
 def organization_json(st: State, row: sqlite3.Row) -> dict[str, Any]:
