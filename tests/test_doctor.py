@@ -186,3 +186,34 @@ def test_the_cli_prints_one_line_per_check_and_exits_with_the_worst(sandbox: San
     data = json.loads(failed.stdout)
     assert failed.exit_code == 2 and data["ok"] is False and data["exit_code"] == 2
     assert [c["name"] for c in data["checks"]] == NAMES and data["checks"][2]["status"] == "fail"
+
+
+def test_a_server_answering_html_pages_is_not_taken_for_trello(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A captive portal or a web server at TRELLO_API_URL: 200, but an HTML page."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Portal(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            body = b"<html><body>Please log in to the Wi-Fi</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/1"
+        report = doctor(sandbox, tmp_path, TRELLO_API_URL=url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    api = report.check("api")
+    assert (api.status, api.detail, api.exit_code) == ("fail", f"{url} answers, but not as Trello does (text/html)", 2)
+    assert [c.status for c in report.checks[2:6]] == ["skip"] * 4

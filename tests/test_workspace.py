@@ -172,3 +172,31 @@ def test_cli_an_unknown_workspace_name_lists_the_candidates(sandbox: Sandbox, tm
     assert err.splitlines()[-1].startswith(
         "error: none of your workspaces is 'Sandbox Users workspace' (yours: \"Sandbox User's workspace\"); "
         "did you mean \"Sandbox User's workspace\"?")
+
+
+# -- Trello's refusals of a new board, in one line (pure) ------------------------------------------------------
+
+
+def test_refusals_of_a_new_board_become_one_line_with_a_hint() -> None:
+    from trelloplan.board.workspace import refused_board
+    from trelloplan.errors import AuthError, BadRequest, NotFound, ServerError
+
+    limit = BadRequest('Trello refused POST /boards: 403 {"error":"BOARD_LIMIT_EXCEEDED","message":"Free Workspaces '
+                       'are limited to 10 open boards"}', status=403, method="POST", path="/boards")
+    made = refused_board(limit, ALPHA, "Proj")
+    assert isinstance(made, BoardError) and made.exit_code == 1
+    assert made.message == "Trello refused to create the board 'Proj' in workspace 'Alpha Team': Free Workspaces are limited to 10 open boards"
+    foreign = AuthError("Trello refused the credentials (401 unauthorized permission requested) for POST /boards", status=401)
+    made = refused_board(foreign, ALPHA, "Proj")
+    assert isinstance(made, WorkspaceError) and made.message.endswith("in workspace 'Alpha Team': unauthorized permission requested")
+    assert "ask one of its admins" in made.hint
+    unknown = BadRequest("Trello refused POST /boards: 400 invalid value for idOrganization", status=400)
+    assert "check the workspace's id" in refused_board(unknown, ALPHA, "Proj").hint
+    outside = BadRequest("Trello refused POST /boards: 400 Board must be in a workspace", status=400)
+    made = refused_board(outside, None, "Proj")
+    assert isinstance(made, WorkspaceError) and made.message == (
+        "Trello refused to create the board 'Proj' outside a workspace: Board must be in a workspace")
+    assert "create a workspace in Trello" in made.hint
+    for other in (BadRequest("Trello refused POST /boards: 400 invalid value for name", status=400),
+                  ServerError("Trello failed POST /boards 6 times", status=500), NotFound("gone", status=404)):
+        assert refused_board(other, ALPHA, "Proj") is other  # not about the workspace: as it was

@@ -35,6 +35,8 @@ _LAZY = {
     "Move": ".simulate", "simulate_team": ".simulate",
     "PlanState": ".board.state",
     "HistoryStore": ".store",
+    "Workspace": ".board.workspace", "choose_workspace": ".board.workspace", "resolve_workspace": ".board.workspace",
+    "TokenAccess": ".client.access", "token_access": ".client.access", "DoctorReport": ".doctor", "run_doctor": ".doctor",
 }
 
 __all__ = sorted(

@@ -174,14 +174,15 @@ def _trello_checks(environ: Mapping[str, str], retry: RetryPolicy) -> list[Check
     except ConfigError as error:
         return [_failed("settings", error)] + [Check(name, "skip", "needs the settings above") for name in
                                                ("api", "token", "access", "workspaces", "rate limit")]
-    source = "TRELLO_API_URL" if environ.get("TRELLO_API_URL", "").strip() else "the default (TRELLO_API_URL is not set)"
+    source = "from TRELLO_API_URL" if environ.get("TRELLO_API_URL", "").strip() else "Trello's; TRELLO_API_URL is not set"
     checks = [Check("settings", "ok", f"TRELLO_API_KEY and TRELLO_TOKEN are set; the API is {api_url} ({source})")]
     skipped = ("token", "access", "workspaces", "rate limit")
     with Trello(credentials, api_url=api_url, retry=retry, timeout=(5.0, 15.0)) as trello:
         try:
             response = trello.get_response("/members/me", {"fields": "id,username,fullName"})
         except TransportFailed as error:
-            unreachable = Check("api", "fail", f"cannot reach {api_url}: {' '.join(error.message.split())}", error.hint)
+            why = " ".join(error.message.split()).replace(f" ({api_url})", "")
+            unreachable = Check("api", "fail", f"cannot reach {api_url}: {why}", error.hint)
             return checks + [unreachable] + [Check(n, "skip", "needs the API") for n in skipped]
         except AuthError as error:
             checks.append(Check("api", "ok", f"{api_url} answers as Trello's API does (it refused the credentials)"))
