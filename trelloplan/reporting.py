@@ -12,10 +12,10 @@ from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from .board.remote import check_board_id
+from .board.resolve import board_not_found, is_board_id, parse_board_ref, resolve_board_id
 from .board.state import PlanState, default_state_path
 from .client import Trello
-from .errors import UsageError
+from .errors import BoardNotFound, NotFound, UsageError
 from .history.fetch import PullResult, pull_history
 from .history.model import BoardHistory
 from .history.report import build_report
@@ -25,9 +25,9 @@ from .mail import SmtpSettings, send_email, write_eml
 from .plan.model import Plan
 from .render.charts import render_charts
 from .render.email import build_email
-from .store import HistoryStore
+from .store import HistoryStore, default_store_path
 
-__all__ = ["applied_lists", "deliver_email", "load_history", "pull_board", "weekly_report"]
+__all__ = ["applied_lists", "deliver_email", "load_history", "pull_board", "resolve_board", "weekly_report"]
 
 
 def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
@@ -41,37 +41,72 @@ def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
     return state.board_id, lists
 
 
-def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> PullResult:
-    """Bring the board's local store up to date (one request when nothing changed)."""
-    board_id = check_board_id(board_id)
-    with HistoryStore.for_board(board_id, store_path) as store:
-        return _pull(store, board_id, trello)
+def resolve_board(board: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> str:
+    """The canonical id of ``board`` (an id, short link or URL), the name of its store and its lock.
 
+    Costs no request for an id whose store exists already; one otherwise (a
+    short link is looked up; an id is checked to exist before its store is
+    first created, so a board that does not exist leaves no empty store).
 
-def _pull(store: HistoryStore, board_id: str, trello: Trello | None) -> PullResult:
+    :raises BoardNotFound: when there is no such board.
+    """
+    ref = parse_board_ref(board)
+    if is_board_id(ref) and Path(store_path if store_path is not None else default_store_path(ref)).is_file():
+        return ref
     client = trello or Trello.from_env()
     try:
-        return pull_history(client.get, store, board_id)
+        return resolve_board_id(client, ref, verify=True)
     finally:
         if trello is None:
             client.close()
+
+
+def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> PullResult:
+    """Bring the board's local store up to date (one request when nothing changed).
+
+    ``board_id`` may be a short link or URL too: the store is the canonical id's.
+    """
+    client = trello or Trello.from_env()
+    try:
+        board_id = resolve_board(board_id, store_path=store_path, trello=client)
+        with HistoryStore.for_board(board_id, store_path) as store:
+            return _pull(store, board_id, client)
+    finally:
+        if trello is None:
+            client.close()
+
+
+def _pull(store: HistoryStore, board_id: str, trello: Trello) -> PullResult:
+    try:
+        return pull_history(trello.get, store, board_id)
+    except BoardNotFound:
+        raise
+    except NotFound as error:
+        if error.path and error.path.startswith(f"/boards/{board_id}"):
+            raise board_not_found(board_id) from None
+        raise
 
 
 def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path | None = None,
                  board_id: str | None = None, trello: Trello | None = None) -> BoardHistory:
     """The history from export files, from a store, or from the board (pulled into its store first)."""
     if exports:
-        if store_path or board_id:
+        if store_path or board_id is not None:
             raise UsageError("--from-export cannot be combined with --store or --board",
                              hint="report from export files, or from a store, or from a board")
         from .history.export import load_exports
 
         return load_exports(exports)
-    if board_id:
-        board_id = check_board_id(board_id)
-        with HistoryStore.for_board(board_id, store_path) as store:
-            _pull(store, board_id, trello)
-            return store.load_history()
+    if board_id is not None:
+        client = trello or Trello.from_env()
+        try:
+            board_id = resolve_board(board_id, store_path=store_path, trello=client)
+            with HistoryStore.for_board(board_id, store_path) as store:
+                _pull(store, board_id, client)
+                return store.load_history()
+        finally:
+            if trello is None:
+                client.close()
     if store_path:
         if not Path(store_path).is_file():
             raise UsageError(f"{store_path}: no such history store",

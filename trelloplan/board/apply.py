@@ -6,6 +6,12 @@ saved before the board is created and after every phase, and every card
 carries its task key, so a run that dies at any point, or a write whose
 outcome is unknown, is reconciled by reading the board again and diffing
 anew: nothing is created twice.
+
+Without a state file (never applied, or lost), apply looks for the plan's
+board among the member's open boards (one request): the board whose marker
+carries the state's instance, else the one trelloplan board named like the
+project. Its cards are then recognised by their markers; what apply wrote
+last is unknown, so every difference is a conflict (:mod:`.diff`).
 """
 
 from __future__ import annotations
@@ -20,13 +26,16 @@ from typing import Any
 
 from trello.board import Board
 from trello.label import Label
+from trello.member import Member
 from trello.trellolist import List
 
 from ..client import OutcomeUnknown, Trello
-from ..errors import BoardError, TransportFailed
+from ..errors import BoardError, BoardNotFound, NotFound, TransportFailed, UsageError
 from ..plan.model import Plan
+from .changes import Note
 from .diff import POS_STEP, Change, Diff, diff_plan
-from .remote import BoardState, check_board_id, find_board_by_marker, read_board
+from .remote import BoardState, board_instance, complete_labels, find_plan_board, read_board
+from .resolve import parse_board_ref
 from .state import PlanState
 
 __all__ = ["ApplyResult", "apply_plan", "plan_changes"]
@@ -54,38 +63,85 @@ class ApplyResult:
                 "requests": self.requests, "notes": [n.data() for n in self.diff.notes]}
 
 
-def _resolve_board(trello: Trello, state: PlanState, board_id: str | None) -> str | None:
-    board_id = check_board_id(board_id) if board_id else None
-    if state.api_url and state.api_url != trello.api_url and not board_id:
+def locate_board(trello: Trello, plan: Plan, state: PlanState, board_ref: str | None) -> tuple[BoardState | None, str]:
+    """The plan's board (None: there is none yet) and how it was found: "given", "recorded" or "marker"."""
+    ref = parse_board_ref(board_ref) if board_ref is not None else None
+    if state.api_url and state.api_url != trello.api_url and ref is None:
         raise BoardError(f"the state file {state.path} belongs to a board on {state.api_url}, not on {trello.api_url}",
                          hint="set TRELLO_API_URL to the server the board lives on, or pass --state NEW.json to start a new board")
-    if board_id or state.board_id:
-        return board_id or state.board_id
-    if state.path is not None and state.path.exists():
-        # a run that created the board died before recording its id: find it by its marker
-        return find_board_by_marker(trello, state.instance)
-    return None
+    if ref is not None:
+        board, how = read_board(trello, ref), "given"
+        if state.board_id and board.id != state.board_id.lower():  # --board may be a short link or URL: compare ids
+            raise BoardError(f"the state file {state.path} records board {state.board_id}, not {board.id}",
+                             hint="drop --board to use the recorded board, or pass --state NEW.json to adopt the other one")
+    elif state.board_id:
+        try:
+            board, how = read_board(trello, state.board_id, where=f" (recorded in {state.path})"), "recorded"
+        except BoardNotFound as error:
+            error.hint = "the board was deleted or this token cannot see it; pass --board to use another, or --state NEW.json to create a new board"
+            raise
+    else:
+        found = find_plan_board(trello, state.instance, plan.project, by_name=True)
+        if found is None:
+            return None, "new"
+        board, how = read_board(trello, found), "marker"
+    if board.closed:
+        raise BoardError(f"board {board.name!r} ({board.id}) is archived on Trello",
+                         hint="reopen it in Trello (Menu → More → Closed boards), or pass --state NEW.json to create a new board")
+    recorded_labels = {str(info.get("id")) for info in state.labels.values() if isinstance(info, dict) and info.get("id")}
+    return complete_labels(trello, board, recorded_labels), how
+
+
+def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> dict[str, str]:
+    """Trello member ids of the plan's usernames; a username Trello does not know, or a task member
+    who is neither on the board nor in the plan's ``members:``, is an error before any write."""
+    assigned = {u: task for task in plan.tasks() for u in task.members}
+    if not plan.members and not assigned:
+        return {}
+    known = {m.username: m.id for m in board.members} if board else {}
+    if board is None:
+        me = trello.me()
+        known[str(me.get("username", "")).lower()] = str(me["id"])
+    source = plan.source or "the plan"
+    for username, task in sorted(assigned.items()):
+        if username not in known and username not in plan.members:
+            where = f"{source}:{task.line}" if task.line else source
+            raise UsageError(f"{where}: task {task.name!r} assigns @{username}, who is not a member of the board",
+                             hint=f"add `{username}` to the plan's top-level `members:` (apply adds them to the board), or invite them on Trello")
+    for username in plan.members:
+        if username in known:
+            continue
+        try:
+            member = trello.get(f"/members/{username}", {"fields": "id,username"})
+        except NotFound:
+            raise UsageError(f"{source}: `{username}` in members is not a Trello username",
+                             hint="check the spelling against the person's Trello profile (trello.com/u/USERNAME)") from None
+        known[username] = str(member["id"])
+    return {u: known[u] for u in set(plan.members) | set(assigned) if u in known}
 
 
 def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None,
                  prune: bool = False, force: bool = False) -> tuple[Diff, BoardState | None]:
-    """The changes apply would make. This is a read-only operation (at most two requests)."""
-    resolved = _resolve_board(trello, state, board_id)
-    board = read_board(trello, resolved) if resolved else None
-    if board is not None and state.board_id and board.id != state.board_id:  # --board may be a short link: compare ids
-        raise BoardError(f"the state file {state.path} records board {state.board_id}, not {board_id}",
-                         hint="drop --board to use the recorded board, or pass --state NEW.json to adopt the other one")
-    if board is not None and board.closed:
-        raise BoardError(f"board {board.name!r} ({board.id}) is archived on Trello",
-                         hint="reopen it in Trello (Menu → More → Closed boards), or pass --state NEW.json to create a new board")
-    return diff_plan(plan, board, state, prune=prune, force=force), board
+    """The changes apply would make. Read-only: one request to read the board, one more to find it
+    when there is no state file, one per plan member not on the board yet.
+
+    ``board_id`` is ``--board``: an id, short link or URL (empty is an error).
+    """
+    board, how = locate_board(trello, plan, state, board_id)
+    diff = diff_plan(plan, board, state, prune=prune, force=force, members=lookup_members(trello, plan, board))
+    if how == "marker" and board is not None:
+        diff.notes.insert(0, Note("adopted", "board", f"no board in the state file: using board {board.name!r} ({board.id}), which "
+                                  "carries this plan's marker; cards are recognised by their markers"))
+    return diff, board
 
 
 class _Executor:
     def __init__(self, trello: Trello, plan: Plan, state: PlanState, diff: Diff, board: BoardState | None,
-                 prune: bool, force: bool, workers: int, progress: Progress | None) -> None:
+                 prune: bool, force: bool, workers: int, progress: Progress | None, archive_guarded: bool,
+                 members: dict[str, str]) -> None:
         self.trello, self.plan, self.state = trello, plan, state
         self.prune, self.force, self.workers, self.progress = prune, force, workers, progress
+        self.archive_guarded, self.members = archive_guarded, members
         self.diff, self.board = diff, board
         self.ids = dict(diff.ids)
         self.lock = threading.Lock()
@@ -100,9 +156,13 @@ class _Executor:
         self.record_matched(self.diff)
         for phase in range(4):
             pending = [c for c in self.diff.changes if c.phase == phase]
-            for _ in range(MAX_ROUNDS):
-                if not pending:
-                    break
+            rounds = 0
+            while pending:  # each round writes what the last reading of the board says is still to do
+                if rounds == MAX_ROUNDS:
+                    raise TransportFailed(f"apply could not confirm {len(pending)} writes after {MAX_ROUNDS} attempts",
+                                          hint="check the connection to Trello and run apply again; nothing is duplicated by re-running")
+                rounds += 1
+                self.mark_pending(pending)
                 uncertain = self.execute_all(pending)
                 self.state.save()
                 if not uncertain:
@@ -110,9 +170,6 @@ class _Executor:
                 self.reconciled += len(uncertain)
                 log.info("apply: %d writes may or may not have happened; reading the board again", len(uncertain))
                 pending = [c for c in self.rediff().changes if c.phase == phase]
-            else:
-                raise TransportFailed(f"apply could not confirm {len(pending)} writes after {MAX_ROUNDS} attempts",
-                                      hint="check the connection to Trello and run apply again; nothing is duplicated by re-running")
 
     def execute_all(self, changes: list[Change]) -> list[Change]:
         uncertain: list[Change] = []
@@ -135,11 +192,13 @@ class _Executor:
 
     def rediff(self) -> Diff:
         if self.state.board_id is None:
-            found = find_board_by_marker(self.trello, self.state.instance)
+            found = find_plan_board(self.trello, self.state.instance, self.plan.project, by_name=False)
             if found:
                 self.record_board(found, "")
         self.board = read_board(self.trello, self.state.board_id) if self.state.board_id else None
-        diff = diff_plan(self.plan, self.board, self.state, prune=self.prune, force=self.force)
+        diff = diff_plan(self.plan, self.board, self.state, prune=self.prune, force=self.force, members=self.members)
+        if not self.archive_guarded:
+            diff = diff.without_guarded()
         self.ids.update(diff.ids)
         self.record_matched(diff)
         return diff
@@ -157,11 +216,22 @@ class _Executor:
 
     def record_matched(self, diff: Diff) -> None:
         with self.lock:
+            for old, new in diff.renamed.items():  # a card found under another form of its key: file it under the task's
+                if old in self.state.cards:
+                    self.state.cards[new] = self.state.cards.pop(old)
             for key, applied in diff.applied.items():
                 record = self.state.cards.setdefault(key, {})
                 if record.get("id") != applied["id"]:
                     record.clear()
                 record.update(applied)
+                for other in [k for k, r in self.state.cards.items() if k != key and r.get("id") == applied["id"]]:
+                    del self.state.cards[other]
+
+    def mark_pending(self, changes: list[Change]) -> None:
+        creates = {c.ref: dict(c.record) for c in changes if c.kind == "card" and c.action == "create"}
+        if creates:
+            self.state.pending.update(creates)
+            self.state.save()
 
     def record_board(self, board_id: str, url: str) -> None:
         self.state.board_id, self.state.board_url = board_id, url or self.state.board_url
@@ -184,7 +254,11 @@ class _Executor:
 
     def update_board(self, change: Change) -> None:
         self.trello.put(f"/boards/{change.id}", dict(change.fields))
-        self.state.board.update(change.fields)
+        self.state.board.update(change.record)
+        self.wrote(change)
+
+    def create_member(self, change: Change) -> None:
+        self.trello.put(f"/boards/{self.state.board_id}/members/{change.fields['id']}", {"type": change.fields["type"]})
         self.wrote(change)
 
     def py_board(self) -> Board:
@@ -200,7 +274,7 @@ class _Executor:
     def update_list(self, change: Change) -> None:
         self.trello.put(f"/lists/{change.id}", dict(change.fields))
         with self.lock:
-            self.state.lists[change.ref] = {"id": change.id, "name": change.fields.get("name", change.old.get("name"))}
+            self.state.lists[change.ref] = dict(change.record)
         self.wrote(change)
 
     def create_label(self, change: Change) -> None:
@@ -213,7 +287,7 @@ class _Executor:
     def update_label(self, change: Change) -> None:
         self.trello.put(f"/labels/{change.id}", dict(change.fields))
         with self.lock:
-            self.state.labels.setdefault(change.ref, {"id": change.id}).update(change.fields)
+            self.state.labels.setdefault(change.ref, {"id": change.id}).update(change.record)
         self.wrote(change)
 
     def label_ids(self, refs: list[str]) -> list[str]:
@@ -223,20 +297,25 @@ class _Executor:
         fields = change.fields
         todo = List(self.py_board(), self.ids["list:todo"])
         labels = [Label(self.trello.py, label_id, "") for label_id in self.label_ids(fields["labels"])]
-        card = todo.add_card(fields["name"], desc=fields["desc"], labels=labels, due=fields["due"], position=fields["pos"])
+        assign = [Member(self.trello.py, member_id) for member_id in fields["idMembers"]]
+        card = todo.add_card(fields["name"], desc=fields["desc"], labels=labels, due=fields["due"], position=fields["pos"],
+                             assign=assign or None)
         with self.lock:
             self.ids[f"card:{change.ref}"] = card.id
-            self.state.cards[change.ref] = {"id": card.id, **{k: fields[k] for k in ("name", "desc", "due", "labels")}}
+            self.state.cards[change.ref] = {"id": card.id, **change.record}
+            self.state.pending.pop(change.ref, None)
         self.wrote(change)
 
     def update_card(self, change: Change) -> None:
         body: dict[str, Any] = {name: change.fields[name] for name in ("name", "desc", "due") if name in change.fields}
         if "labels" in change.fields:
             body["idLabels"] = ",".join(list(change.fields["keep_label_ids"]) + self.label_ids(change.fields["labels"]))
+        if "idMembers" in change.fields:
+            body["idMembers"] = ",".join(change.fields["idMembers"])
         self.trello.put(f"/cards/{change.id}", body)
         with self.lock:
             record = self.state.cards.setdefault(change.ref, {"id": change.id})
-            record.update({name: change.fields[name] for name in ("name", "desc", "due", "labels") if name in change.fields})
+            record.update(change.record)
         self.wrote(change)
 
     def archive_card(self, change: Change) -> None:
@@ -273,19 +352,26 @@ class _Executor:
 
 def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None, prune: bool = False,
                force: bool = False, workers: int = 8, progress: Progress | None = None,
-               diff: tuple[Diff, BoardState | None] | None = None) -> ApplyResult:
+               diff: tuple[Diff, BoardState | None] | None = None, archive_guarded: bool = False) -> ApplyResult:
     """Make the board match the plan, and record what was done in ``state``.
 
     ``diff`` is the result of :func:`plan_changes` when the caller has shown it
-    already (it is computed otherwise). A second apply with an unchanged plan
-    makes no writes.
+    already (it is computed otherwise). Guarded archives (with ``prune``: cards
+    people moved out of To Do, or that look renamed) are made only when
+    ``archive_guarded`` says the user confirmed them, or with ``force``.
+    A second apply with an unchanged plan makes no writes.
     """
     started = time.monotonic()
     before = trello.stats.as_dict()
     changes, board = diff or plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+    if not archive_guarded and not force:
+        changes = changes.without_guarded()
     if board is not None and state.board_id != board.id:
         state.board_id, state.board_url, state.api_url = board.id, board.url, trello.api_url
-    executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress)
+        state.instance = board_instance(board.desc) or state.instance
+    members = {username: member_id for key, member_id in changes.ids.items() if key.startswith("member:")
+               for username in [key.split(":", 1)[1]]}
+    executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress, archive_guarded or force, members)
     executor.run()
     with executor.lock:
         for role in ("todo", "in_progress", "done"):
@@ -293,6 +379,7 @@ def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | 
                 state.lists.setdefault(role, {"id": executor.ids[f"list:{role}"], "name": getattr(plan.lists, role)})
         state.board.setdefault("name", plan.project)
         state.api_url = trello.api_url
+        state.pending.clear()
     state.save()
     after = trello.stats.as_dict()
     assert state.board_id is not None
