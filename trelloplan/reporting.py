@@ -7,7 +7,8 @@ its store first). Delivery is a file, or an email that is built completely
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,21 +42,19 @@ def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
     return state.board_id, lists
 
 
-def resolve_board(board: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> str:
-    """The canonical id of ``board`` (an id, short link or URL), the name of its store and its lock.
+def resolve_board(board: str, *, trello: Trello | None = None) -> str:
+    """The canonical id of ``board`` (an id, short link or URL): the name of its store and of its lock.
 
-    Costs no request for an id whose store exists already; one otherwise (a
-    short link is looked up; an id is checked to exist before its store is
-    first created, so a board that does not exist leaves no empty store).
+    No request for an id, one for a short link or URL (see :mod:`trelloplan.board.resolve`).
 
     :raises BoardNotFound: when there is no such board.
     """
     ref = parse_board_ref(board)
-    if is_board_id(ref) and Path(store_path if store_path is not None else default_store_path(ref)).is_file():
+    if is_board_id(ref):
         return ref
     client = trello or Trello.from_env()
     try:
-        return resolve_board_id(client, ref, verify=True)
+        return resolve_board_id(client, board)
     finally:
         if trello is None:
             client.close()
@@ -68,23 +67,31 @@ def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: T
     """
     client = trello or Trello.from_env()
     try:
-        board_id = resolve_board(board_id, store_path=store_path, trello=client)
-        with HistoryStore.for_board(board_id, store_path) as store:
-            return _pull(store, board_id, client)
+        with _store(resolve_board(board_id, trello=client), store_path, client) as (store, pulled):
+            return pulled
     finally:
         if trello is None:
             client.close()
 
 
-def _pull(store: HistoryStore, board_id: str, trello: Trello) -> PullResult:
-    try:
-        return pull_history(trello.get, store, board_id)
-    except BoardNotFound:
-        raise
-    except NotFound as error:
-        if error.path and error.path.startswith(f"/boards/{board_id}"):
-            raise board_not_found(board_id) from None
-        raise
+@contextmanager
+def _store(board_id: str, store_path: str | Path | None, trello: Trello) -> Iterator[tuple[HistoryStore, PullResult]]:
+    """The board's store, pulled up to date. A store this call created is removed again when the board
+    turns out not to exist, so a wrong id leaves nothing behind."""
+    path = Path(store_path) if store_path is not None else default_store_path(board_id)
+    created = not path.exists()
+    with HistoryStore.for_board(board_id, path) as store:
+        try:
+            pulled = pull_history(trello.get, store, board_id)
+        except NotFound as error:
+            if created and store.action_count() == 0:
+                store.close()
+                for leftover in (path, path.with_name(path.name + "-journal")):
+                    leftover.unlink(missing_ok=True)
+            if isinstance(error, BoardNotFound) or (error.path or "").startswith(f"/boards/{board_id}"):
+                raise board_not_found(board_id) from None
+            raise
+        yield store, pulled
 
 
 def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path | None = None,
@@ -100,9 +107,7 @@ def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path |
     if board_id is not None:
         client = trello or Trello.from_env()
         try:
-            board_id = resolve_board(board_id, store_path=store_path, trello=client)
-            with HistoryStore.for_board(board_id, store_path) as store:
-                _pull(store, board_id, client)
+            with _store(resolve_board(board_id, trello=client), store_path, client) as (store, _):
                 return store.load_history()
         finally:
             if trello is None:

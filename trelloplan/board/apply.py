@@ -81,7 +81,7 @@ def locate_board(trello: Trello, plan: Plan, state: PlanState, board_ref: str | 
             error.hint = "the board was deleted or this token cannot see it; pass --board to use another, or --state NEW.json to create a new board"
             raise
     else:
-        found = find_plan_board(trello, state.instance, plan.project, by_name=True)
+        found = find_plan_board(trello, state.instance, plan.project, by_name=not state.known_instance)
         if found is None:
             return None, "new"
         board, how = read_board(trello, found), "marker"
@@ -368,7 +368,7 @@ def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | 
         changes = changes.without_guarded()
     if board is not None and state.board_id != board.id:
         state.board_id, state.board_url, state.api_url = board.id, board.url, trello.api_url
-        state.instance = board_instance(board.desc) or state.instance
+        state.instance, state.known_instance = board_instance(board.desc) or state.instance, True
     members = {username: member_id for key, member_id in changes.ids.items() if key.startswith("member:")
                for username in [key.split(":", 1)[1]]}
     executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress, archive_guarded or force, members)

@@ -37,7 +37,7 @@ __all__ = [
 
 BOARD_MARKER = "trelloplan-board:"
 LABELS_LIMIT = 1000
-_BOARD_MARKER = re.compile(r"^trelloplan-board:[ \t]*([0-9a-f]{32})[ \t]*$", re.MULTILINE)
+_BOARD_MARKER = re.compile(r"^trelloplan-board:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
 
 
 class Getter(Protocol):

@@ -8,6 +8,7 @@ cron lock all use the same name for one board: its 24-hex id, lower case.
   URL (no request);
 - :func:`resolve_board_id` turns it into the canonical id: no request for an
   id, one ``GET /boards/{shortLink}?fields=id`` for a short link or URL;
+  :func:`trelloplan.reporting.resolve_board` is the same with its own client;
 - :func:`recorded_board` is the board a plan's state file records (for
   ``--plan PLAN`` without ``--board``).
 
@@ -74,17 +75,16 @@ def board_not_found(ref: str, where: str = "") -> BoardNotFound:
                          status=404, method="GET", path=f"/boards/{ref}")
 
 
-def resolve_board_id(trello: Getter, ref: str, *, verify: bool = False) -> str:
+def resolve_board_id(trello: Getter, ref: str) -> str:
     """The canonical id of the board ``ref`` names (an id, a short link or a URL).
 
-    An id costs no request, unless ``verify`` asks to check that the board
-    exists (done before a history store is first created for it); a short
-    link or URL costs one.
+    An id costs no request (a command that then finds no board says so, with
+    the same error); a short link or URL costs one.
 
     :raises BoardNotFound: when Trello knows no such board (or the token cannot see it).
     """
     parsed = parse_board_ref(ref)
-    if is_board_id(parsed) and not verify:
+    if is_board_id(parsed):
         return parsed
     try:
         data = trello.get(f"/boards/{parsed}", {"fields": "id"})

@@ -46,7 +46,9 @@ class PlanState:
     """What apply knows about the board of one plan. Values are plain JSON."""
 
     path: Path | None = None
-    instance: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: the plan instance written into the board's marker; "" (unknown: no state file) gets a fresh one,
+    #: and lets apply adopt the one trelloplan board named like the project (``known_instance`` False)
+    instance: str = ""
     api_url: str | None = None
     board_id: str | None = None
     board_url: str | None = None
@@ -57,6 +59,11 @@ class PlanState:
     #: cards an apply is creating: recorded before the writes, so that a run killed before it could
     #: record their ids leaves the next one knowing their values are the plan's, not a person's
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    known_instance: bool = field(default=True, init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.instance:
+            self.instance, self.known_instance = uuid.uuid4().hex, False
 
     @classmethod
     def load(cls, path: str | Path) -> PlanState:

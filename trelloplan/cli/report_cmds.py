@@ -151,7 +151,7 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
             from ..client import Trello
 
             trello = held.enter_context(Trello.from_env())
-            board_id = resolve_board(board_id, store_path=store_path, trello=trello)  # one board, one store, one lock
+            board_id = resolve_board(board_id, trello=trello)  # one board, one store, one lock
         if emailing and not eml_path and board_id:
             held.enter_context(board_lock(board_id))
         _say("pulling the board's new actions" if board_id else "reading the history")
