@@ -120,7 +120,7 @@ def test_a_plan_change_updates_only_that_field():
     plan = load_plan_text(text)
     diff = diff_plan(plan, board, state)
     assert summary(diff) == [("update", "card", key, ["desc", "name"])]
-    assert str(diff.changes[0]) == (f"~ card {key}: Write the project charter and success metrics "
+    assert str(diff.changes[0]) == ("~ card: Write the project charter and success metrics "
                                     "(name: 'Write the project charter and success metrics' → 'Write the project charter'; hours: 4 → 3)")
     assert diff.changes[0].fields["desc"] == f"Estimate: 3 h\ntrelloplan-key: {key}"
 
@@ -154,7 +154,7 @@ def test_both_changed_is_a_conflict_unless_forced():
     assert [n.kind for n in diff.notes] == ["conflict"] and diff.drift
     assert "use --force" in str(diff.notes[0])
     assert diff.changes[0].details == (
-        "description:", "      - Demo: record a 30-second video that shows: Kickoff (present plan)",
+        "description", "      - Demo: record a 30-second video that shows: Kickoff (present plan)",
         "      + Demo: record a 30-second video that shows: Kickoff (present the plan)")  # line by line, not cut
     forced = diff_plan(plan, board, state, force=True)
     assert summary(forced) == [("update", "card", "w1-demo", ["desc", "name"])]
@@ -181,7 +181,7 @@ def test_removed_tasks_are_reported_and_pruned_only_on_request():
     assert diff.empty and diff.drift  # a removed task's open card is drift
     assert [str(n) for n in diff.notes] == [
         "! card write-the-on-call-runbook ('Write the on-call runbook', in 'To Do') is no longer in the plan\n"
-        "      use --prune to archive it, or archive or delete it on Trello"]
+        "      archive or delete it on Trello, or run apply with --prune"]
     pruned = diff_plan(plan, board, state, prune=True)
     assert summary(pruned) == [("archive", "card", "write-the-on-call-runbook", ["closed"])]
     assert not pruned.guarded  # it is still in To Do: nobody worked on it

@@ -54,23 +54,26 @@ class Change:
             return {self.action: 1}
         return {"create": (self.id is None) + len(self.fields.get("add", ())), "delete": len(self.fields.get("remove", ()))}
 
-    def __str__(self) -> str:
-        """One line: what is written, and to what."""
+    @property
+    def head(self) -> str:
         sign = SIGNS[self.action]
-        if self.kind == "board":
-            head = f"{sign} board: {self.title}"
-        elif self.kind == "checklist":
-            head = f"{sign} checklist of {self.ref}"
-        elif self.kind == "card":
-            head = f"{sign} card {self.ref}" + (f": {self.title}" if self.title else "")
-        else:
-            head = f"{sign} {self.kind} {self.title or self.ref}"
-        inline = [line for line in self.details if not line.startswith(" ")]
-        return f"{head} ({'; '.join(inline)})" if inline else head
+        if self.kind == "checklist":
+            return f"{sign} checklist of card: {self.title or self.ref}"
+        return f"{sign} {self.kind}: {self.title or self.ref}"
 
-    def lines(self) -> list[str]:
-        """:meth:`__str__`, then the indented detail lines (a description's changed lines)."""
-        return [str(self)] + [line for line in self.details if line.startswith(" ")]
+    def __str__(self) -> str:
+        """One line: what is written, and to what (for progress lines and logs)."""
+        inline = [line for line in self.details if not line.startswith(" ")]
+        return f"{self.head} ({'; '.join(inline)})" if inline else self.head
+
+    def lines(self, width: int = 76) -> list[str]:
+        """For people: :meth:`__str__` when it fits in ``width``, else the head and a line per detail;
+        then the indented lines (a description's changed lines)."""
+        inline = [line for line in self.details if not line.startswith(" ")]
+        below = [line for line in self.details if line.startswith(" ")]
+        if len(str(self)) <= width and not below:
+            return [str(self)]
+        return [self.head] + [f"    {line}" for line in inline] + below
 
     def data(self) -> dict[str, Any]:
         return {"action": self.action, "kind": self.kind, "ref": self.ref, "id": self.id, "title": self.title,

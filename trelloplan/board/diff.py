@@ -252,7 +252,8 @@ class _Differ:
         fields = {"name": want["name"], "desc": want["desc"], "due": want["due"], "labels": want["labels"], "pos": pos,
                   "idMembers": member_ids}
         record = {k: want[k] for k in ("name", "desc", "hours", "due", "labels")} | {"members": member_ids}
-        self.out.changes.append(Change("create", "card", task.key, fields, title=task.name, record=record))
+        self.out.changes.append(Change("create", "card", task.key, fields, title=task.name, record=record,
+                                       details=(f"week {task.week}",)))
         if recorded:
             self.out.notes.append(Note("recreated", task.key, f"card {task.key} was deleted on the board; apply creates it again"))
         if want["checklist"]:
@@ -290,8 +291,8 @@ class _Differ:
             if hours == "write":
                 details.append(f"hours: {_shown(text.hours)} → {_shown(want['hours'])}")
             if body == "write":
-                details.append("description:")
-                details.extend(text_diff(text.body, want["body"]) or ["      (whitespace only)"])
+                details.append("description")
+                details.extend(text_diff(text.body, want["body"]) or ["      (spaces only)"])
 
         actual_due = format_date(card.due) if card.due else None
         verdict = self.decide(what, "due date", want["due"], actual_due, known.get("due", UNKNOWN),
@@ -407,15 +408,17 @@ class _Differ:
                                            "creates a new card and the old one is no longer in the plan"))
             if not self.prune and task is not None:
                 continue
+            moved = card.list_id != todo_id
             if not self.prune:
                 self.out.notes.append(Note("removed", key, f"card {key} ({card.name!r}, {in_list}) is no longer in the plan",
-                                           "use --prune to archive it, or archive or delete it on Trello"))
+                                           "archive or delete it on Trello, or run apply with --prune"
+                                           + (" and confirm (a person moved it out of To Do)" if moved else "")))
                 continue
             guarded = ""
             if not self.force and task is not None:
                 guarded = f"it looks renamed to {task.name!r}"
-            elif not self.force and card.list_id != todo_id:
-                guarded = f"a person moved it {in_list}"
+            elif not self.force and moved:
+                guarded = f"a person moved it to {where.name!r}" if where else "a person moved it out of To Do"
             self.out.changes.append(Change("archive", "card", key, {"closed": True}, card.id, {"name": card.name},
                                            title=card.name, details=(in_list,), guarded=guarded))
 

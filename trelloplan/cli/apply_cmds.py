@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
@@ -13,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..board.apply import ApplyResult, apply_plan, plan_changes
+from ..board.changes import DRIFT_NOTES
 from ..board.diff import Change, Diff
 from ..board.remote import BoardState
 from ..board.state import PlanState, default_state_path
@@ -20,6 +23,7 @@ from ..client import Trello
 from ..errors import UsageError
 from ..plan.model import Plan
 from ..plan.planfile import load_plan
+from ..render.formatting import plural
 from . import EXIT_DRIFT
 
 KIND_TITLES = {"board": "board", "member": "members", "list": "lists", "label": "labels", "card": "cards", "checklist": "checklists"}
@@ -40,8 +44,12 @@ def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str) 
                 lines.append(f"    {first}" + (f"  [waits for confirmation: {change.guarded}]" if change.guarded else ""))
                 lines.extend(f"    {line}" for line in rest)
     if diff.notes:
+        width = max(60, shutil.get_terminal_size().columns - 1)
         lines.append(f"  notes ({len(diff.notes)}):")
-        lines.extend(f"    {line}" for note in diff.notes for line in str(note).splitlines())
+        for note in diff.notes:
+            mark = "!" if note.kind in DRIFT_NOTES else "·"
+            lines.extend(textwrap.wrap(note.message, width, initial_indent=f"    {mark} ", subsequent_indent="      ", break_on_hyphens=False))
+            lines.extend(textwrap.wrap(note.hint, width, initial_indent="      hint: ", subsequent_indent="      ", break_on_hyphens=False) if note.hint else [])
     if diff.empty and not diff.drift:
         lines.append("  the board matches the plan: nothing to do")
     elif diff.empty:
@@ -151,8 +159,8 @@ def confirm_guarded(diff: Diff, interactive: bool, *, quiet: bool) -> tuple[Diff
         if click.confirm(f"Archive these {len(guarded)} cards too?", default=False):
             return diff, True
     elif not quiet:
-        click.echo(f"keeping {len(guarded)} cards open that people moved out of To Do or that look renamed; "
-                   "pass --prune --force to archive them", err=True)
+        click.echo(f"keeping {plural(len(guarded), 'card')} open that people moved out of To Do or that look renamed "
+                   "(pass --prune --force to archive them)", err=True)
     return diff.without_guarded(), False
 
 
