@@ -34,14 +34,15 @@ from ..errors import BoardError, BoardNotFound, NotFound, TransportFailed, Usage
 from ..plan.model import Plan
 from .changes import Note
 from .diff import POS_STEP, Change, Diff, diff_plan
-from .remote import BoardState, board_instance, complete_labels, find_plan_board, read_board
+from .remote import BoardState, Found, board_instance, complete_labels, find_plan_board, plan_fingerprint, read_board
 from .resolve import parse_board_ref
 from .state import PlanState
 
 __all__ = ["ApplyResult", "apply_plan", "plan_changes"]
 
 log = logging.getLogger("trelloplan.board.apply")
-MAX_ROUNDS = 6
+MAX_STALLED = 8  # rounds in a row in which writes of unknown outcome left as much to do as before
+MAX_ROUNDS = 40
 Progress = Callable[[Change, int, int], None]
 
 
@@ -63,12 +64,14 @@ class ApplyResult:
                 "requests": self.requests, "notes": [n.data() for n in self.diff.notes]}
 
 
-def locate_board(trello: Trello, plan: Plan, state: PlanState, board_ref: str | None) -> tuple[BoardState | None, str]:
-    """The plan's board (None: there is none yet) and how it was found: "given", "recorded" or "marker"."""
+def locate_board(trello: Trello, plan: Plan, state: PlanState, board_ref: str | None) -> tuple[BoardState | None, str, Found]:
+    """The plan's board (None: there is none yet), how it was found ("given", "recorded", "marker" or "new"),
+    and what the search of the member's boards found."""
     ref = parse_board_ref(board_ref) if board_ref is not None else None
     if state.api_url and state.api_url != trello.api_url and ref is None:
         raise BoardError(f"the state file {state.path} belongs to a board on {state.api_url}, not on {trello.api_url}",
                          hint="set TRELLO_API_URL to the server the board lives on, or pass --state NEW.json to start a new board")
+    found = Found(None)
     if ref is not None:
         board, how = read_board(trello, ref), "given"
         if state.board_id and board.id != state.board_id.lower():  # --board may be a short link or URL: compare ids
@@ -81,15 +84,15 @@ def locate_board(trello: Trello, plan: Plan, state: PlanState, board_ref: str | 
             error.hint = "the board was deleted or this token cannot see it; pass --board to use another, or --state NEW.json to create a new board"
             raise
     else:
-        found = find_plan_board(trello, state.instance, plan.project, by_name=not state.known_instance)
-        if found is None:
-            return None, "new"
-        board, how = read_board(trello, found), "marker"
+        found = find_plan_board(trello, state.instance, plan.project, plan_fingerprint(plan.source), by_name=not state.known_instance)
+        if found.board_id is None:
+            return None, "new", found
+        board, how = read_board(trello, found.board_id), "marker"
     if board.closed:
         raise BoardError(f"board {board.name!r} ({board.id}) is archived on Trello",
                          hint="reopen it in Trello (Menu → More → Closed boards), or pass --state NEW.json to create a new board")
     recorded_labels = {str(info.get("id")) for info in state.labels.values() if isinstance(info, dict) and info.get("id")}
-    return complete_labels(trello, board, recorded_labels), how
+    return complete_labels(trello, board, recorded_labels), how, found
 
 
 def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> dict[str, str]:
@@ -127,11 +130,14 @@ def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str 
 
     ``board_id`` is ``--board``: an id, short link or URL (empty is an error).
     """
-    board, how = locate_board(trello, plan, state, board_id)
+    board, how, found = locate_board(trello, plan, state, board_id)
     diff = diff_plan(plan, board, state, prune=prune, force=force, members=lookup_members(trello, plan, board))
     if how == "marker" and board is not None:
         diff.notes.insert(0, Note("adopted", "board", f"no board in the state file: using board {board.name!r} ({board.id}), which "
                                   "carries this plan's marker; cards are recognised by their markers"))
+    for other_id, url in found.others:
+        diff.notes.insert(0, Note("other", "board", f"board {plan.project!r} ({other_id}, {url}) was made from another plan file; "
+                                  "not using it", "pass --board to use it (if this plan's state file was lost after a move)"))
     return diff, board
 
 
@@ -156,10 +162,10 @@ class _Executor:
         self.record_matched(self.diff)
         for phase in range(4):
             pending = [c for c in self.diff.changes if c.phase == phase]
-            rounds = 0
+            rounds = stalled = 0
             while pending:  # each round writes what the last reading of the board says is still to do
-                if rounds == MAX_ROUNDS:
-                    raise TransportFailed(f"apply could not confirm {len(pending)} writes after {MAX_ROUNDS} attempts",
+                if stalled == MAX_STALLED or rounds == MAX_ROUNDS:
+                    raise TransportFailed(f"apply could not confirm {len(pending)} writes after {rounds} attempts",
                                           hint="check the connection to Trello and run apply again; nothing is duplicated by re-running")
                 rounds += 1
                 self.mark_pending(pending)
@@ -169,7 +175,9 @@ class _Executor:
                     break
                 self.reconciled += len(uncertain)
                 log.info("apply: %d writes may or may not have happened; reading the board again", len(uncertain))
+                before = sum(c.writes for c in pending)
                 pending = [c for c in self.rediff().changes if c.phase == phase]
+                stalled = stalled + 1 if sum(c.writes for c in pending) >= before else 0
 
     def execute_all(self, changes: list[Change]) -> list[Change]:
         uncertain: list[Change] = []
@@ -192,7 +200,7 @@ class _Executor:
 
     def rediff(self) -> Diff:
         if self.state.board_id is None:
-            found = find_plan_board(self.trello, self.state.instance, self.plan.project, by_name=False)
+            found = find_plan_board(self.trello, self.state.instance, self.plan.project, "", by_name=False).board_id
             if found:
                 self.record_board(found, "")
         self.board = read_board(self.trello, self.state.board_id) if self.state.board_id else None

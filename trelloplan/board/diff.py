@@ -43,7 +43,7 @@ from ..plan.model import Plan, Task, key_stem
 from .changes import Change, Diff, Note, text_diff
 from .identity import guess_renames, match_cards
 from .markers import compose_desc, split_desc
-from .remote import BoardState, RemoteCard, RemoteChecklist, board_instance, board_marker
+from .remote import BoardState, RemoteCard, RemoteChecklist, board_instance, board_marker, plan_fingerprint
 from .state import PlanState
 
 __all__ = ["CHECKLIST_NAME", "UNKNOWN", "Change", "Diff", "Note", "desired_card", "diff_plan", "label_refs", "three_way"]
@@ -131,7 +131,7 @@ class _Differ:
 
     def board_changes(self) -> None:
         if self.board is None:
-            self.out.changes.append(Change("create", "board", "board", {"name": self.plan.project, "desc": board_marker(self.state.instance)},
+            self.out.changes.append(Change("create", "board", "board", {"name": self.plan.project, "desc": board_marker(self.state.instance, plan_fingerprint(self.plan.source))},
                                            title=self.plan.project))
             return
         base = self.state.board.get("name", UNKNOWN) if self.state.board_id == self.board.id else UNKNOWN
@@ -141,7 +141,7 @@ class _Differ:
             fields["name"] = self.plan.project
             details.append(f"name: {_shown(self.board.name)} → {_shown(self.plan.project)}")
         if board_instance(self.board.desc) is None:  # an adopted board: its marker lets apply find it without the state file
-            fields["desc"] = f"{self.board.desc.rstrip()}\n\n{board_marker(self.state.instance)}".lstrip()
+            fields["desc"] = f"{self.board.desc.rstrip()}\n\n{board_marker(self.state.instance, plan_fingerprint(self.plan.source))}".lstrip()
             details.append("marker added to the description")
         if fields:
             self.out.changes.append(Change("update", "board", "board", fields, self.board.id, {"name": self.board.name},

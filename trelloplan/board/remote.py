@@ -9,6 +9,8 @@ few recorded labels still unseen by id.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -28,16 +30,19 @@ __all__ = [
     "RemoteLabel",
     "RemoteList",
     "RemoteMember",
+    "Found",
+    "board_fingerprint",
     "board_instance",
     "complete_labels",
     "find_plan_board",
     "parse_due",
+    "plan_fingerprint",
     "read_board",
 ]
 
 BOARD_MARKER = "trelloplan-board:"
 LABELS_LIMIT = 1000
-_BOARD_MARKER = re.compile(r"^trelloplan-board:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
+_BOARD_MARKER = re.compile(r"^trelloplan-board:[ \t]*(\S+)(?:[ \t]+plan=([0-9a-f]+))?[ \t]*$", re.MULTILINE)
 
 
 class Getter(Protocol):
@@ -211,8 +216,16 @@ def complete_labels(trello: Getter, board: BoardState, label_ids: set[str]) -> B
     return replace(board, labels=board.labels + tuple(found)) if found else board
 
 
-def board_marker(instance: str) -> str:
-    return f"{BOARD_MARKER} {instance}"
+def plan_fingerprint(source: str | None) -> str:
+    """A short digest of the plan file's absolute path (no path is written anywhere), or "" for a plan without a file."""
+    if not source:
+        return ""
+    return hashlib.sha256(os.path.abspath(source).encode("utf-8")).hexdigest()[:12]
+
+
+def board_marker(instance: str, fingerprint: str = "") -> str:
+    """The board description's marker line: the plan instance, and the digest of the plan file's path."""
+    return f"{BOARD_MARKER} {instance}" + (f" plan={fingerprint}" if fingerprint else "")
 
 
 def board_instance(desc: str) -> str | None:
@@ -221,12 +234,28 @@ def board_instance(desc: str) -> str | None:
     return match.group(1) if match else None
 
 
-def find_plan_board(trello: Getter, instance: str, project: str, *, by_name: bool) -> str | None:
+def board_fingerprint(desc: str) -> str:
+    match = _BOARD_MARKER.search(desc or "")
+    return (match.group(2) or "") if match else ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """What :func:`find_plan_board` found: the plan's board, and boards of the project's name made from other plan files."""
+
+    board_id: str | None
+    others: tuple[tuple[str, str], ...] = ()  # (id, url)
+
+
+def find_plan_board(trello: Getter, instance: str, project: str, fingerprint: str, *, by_name: bool) -> Found:
     """The open board made for this plan: one request to the member's boards.
 
-    The board whose marker carries ``instance``; else, when ``by_name`` (the
-    state file is gone, so the instance is unknown), the one board with a
-    trelloplan marker named ``project``.
+    The board whose marker carries ``instance``; else, when ``by_name`` (no
+    state file, so the instance is unknown), the trelloplan board named
+    ``project`` whose marker names this plan file (``fingerprint``), or has no
+    plan file in it (a board made before 0.2). A board of that name made from
+    another plan file (another team's, say) is never taken: it is returned in
+    ``others``, for a note.
 
     :raises BoardError: when several boards could be the plan's.
     """
@@ -234,10 +263,12 @@ def find_plan_board(trello: Getter, instance: str, project: str, *, by_name: boo
     marked = [b for b in boards if isinstance(b, dict) and board_instance(b.get("desc") or "")]
     mine = sorted(b["id"] for b in marked if board_instance(b.get("desc") or "") == instance)
     if mine or not by_name:
-        return mine[0] if mine else None
+        return Found(mine[0] if mine else None)
     named = sorted((b for b in marked if (b.get("name") or "") == project), key=lambda b: b["id"])
-    if len(named) > 1:
-        listed = ", ".join(f"{b['id']} ({b.get('url') or 'no url'})" for b in named)
-        raise BoardError(f"{len(named)} boards made by trelloplan are named {project!r}: {listed}",
+    same = [b for b in named if board_fingerprint(b.get("desc") or "") in ("", fingerprint)]
+    others = tuple((b["id"], b.get("url") or "") for b in named if b not in same)
+    if len(same) > 1:
+        listed = ", ".join(f"{b['id']} ({b.get('url') or 'no url'})" for b in same)
+        raise BoardError(f"{len(same)} boards made by trelloplan are named {project!r}: {listed}",
                          hint="pass --board with the one this plan belongs to (its id, short link or URL)")
-    return named[0]["id"] if named else None
+    return Found(same[0]["id"] if same else None, others)

@@ -130,7 +130,7 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
         diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
         if not as_json:
             click.echo(render_diff(diff, board, plan, trello.api_url))
-        interactive = sys.stdin.isatty() and not yes
+        interactive = interactive_terminal(yes)
         if not diff.empty and not yes and not interactive:
             raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
         diff, confirmed = confirm_guarded(diff, interactive, quiet=as_json)
@@ -145,6 +145,11 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
                    f"state saved in {state.path}.")
 
 
+def interactive_terminal(yes: bool) -> bool:
+    """Whether apply asks before writing: on a terminal, without --yes."""
+    return sys.stdin.isatty() and not yes
+
+
 def confirm_guarded(diff: Diff, interactive: bool, *, quiet: bool) -> tuple[Diff, bool]:
     """Ask before archiving cards people moved out of To Do (or that look renamed); --yes alone never archives them.
 
@@ -156,7 +161,7 @@ def confirm_guarded(diff: Diff, interactive: bool, *, quiet: bool) -> tuple[Diff
     if interactive:
         for change in guarded:
             click.echo(f"  {change.ref} ({change.title!r}): {change.guarded}")
-        if click.confirm(f"Archive these {len(guarded)} cards too?", default=False):
+        if click.confirm("Archive this card too?" if len(guarded) == 1 else f"Archive these {len(guarded)} cards too?", default=False):
             return diff, True
     elif not quiet:
         click.echo(f"keeping {plural(len(guarded), 'card')} open that people moved out of To Do or that look renamed "
