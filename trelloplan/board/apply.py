@@ -365,7 +365,7 @@ def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | 
 
     ``diff`` is the result of :func:`plan_changes` when the caller has shown it
     already (it is computed otherwise). Guarded archives (with ``prune``: cards
-    people moved out of To Do, or that look renamed) are made only when
+    people moved out of To Do) are made only when
     ``archive_guarded`` says the user confirmed them, or with ``force``.
     A second apply with an unchanged plan makes no writes.
     """

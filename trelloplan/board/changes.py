@@ -126,7 +126,7 @@ class Diff:
 
     @property
     def guarded(self) -> list[Change]:
-        """Archives that wait for a confirmation: cards people moved out of To Do, or likely renamed."""
+        """Archives that wait for a confirmation: cards people moved out of To Do."""
         return [change for change in self.changes if change.guarded]
 
     @property

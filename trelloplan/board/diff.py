@@ -26,8 +26,8 @@ differs from the plan, that is a conflict: the board's value stays unless
 
 Lists and the archived state of cards are never touched, except ``--prune``
 archiving the cards of tasks that left the plan; an archive of a card a
-person moved out of To Do (or that looks renamed) is *guarded*: it waits for
-a confirmation, or ``--force``.
+person moved out of To Do is *guarded*: it waits for a confirmation, or
+``--force``.
 
 The drift rule of ``plan --check`` is :attr:`Diff.drift`.
 """
@@ -415,9 +415,7 @@ class _Differ:
                                            + (" and confirm (a person moved it out of To Do)" if moved else "")))
                 continue
             guarded = ""
-            if not self.force and task is not None:
-                guarded = f"it looks renamed to {task.name!r}"
-            elif not self.force and moved:
+            if not self.force and moved:
                 guarded = f"a person moved it to {where.name!r}" if where else "a person moved it out of To Do"
             self.out.changes.append(Change("archive", "card", key, {"closed": True}, card.id, {"name": card.name},
                                            title=card.name, details=(in_list,), guarded=guarded))

@@ -64,7 +64,7 @@ def board_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--state", "state_path", metavar="PATH", type=click.Path(dir_okay=False),
                      help="The state file. Default: next to the plan, PLAN.state.json."),
         click.option("--prune", is_flag=True, help="Archive cards of tasks removed from the plan (never deletes). Cards people moved "
-                     "out of To Do, or that look renamed, wait for a confirmation (or --force)."),
+                     "out of To Do wait for a confirmation (or --force)."),
         click.option("--force", is_flag=True, help="Take the plan's value where a field changed both in the plan and on the board, "
                      "or differs while the state file is lost; with --prune, archive without asking."),
         click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary."),
@@ -151,7 +151,7 @@ def interactive_terminal(yes: bool) -> bool:
 
 
 def confirm_guarded(diff: Diff, interactive: bool, *, quiet: bool) -> tuple[Diff, bool]:
-    """Ask before archiving cards people moved out of To Do (or that look renamed); --yes alone never archives them.
+    """Ask before archiving cards people moved out of To Do; --yes alone never archives them.
 
     Returns the diff to apply and whether those archives were confirmed.
     """
@@ -164,7 +164,7 @@ def confirm_guarded(diff: Diff, interactive: bool, *, quiet: bool) -> tuple[Diff
         if click.confirm("Archive this card too?" if len(guarded) == 1 else f"Archive these {len(guarded)} cards too?", default=False):
             return diff, True
     elif not quiet:
-        click.echo(f"keeping {plural(len(guarded), 'card')} open that people moved out of To Do or that look renamed "
+        click.echo(f"keeping {plural(len(guarded), 'card')} open that people moved out of To Do "
                    "(pass --prune --force to archive them)", err=True)
     return diff.without_guarded(), False
 
