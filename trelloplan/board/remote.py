@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -217,10 +218,15 @@ def complete_labels(trello: Getter, board: BoardState, label_ids: set[str]) -> B
 
 
 def plan_fingerprint(source: str | None) -> str:
-    """A short digest of the plan file's absolute path (no path is written anywhere), or "" for a plan without a file."""
+    """A short digest of the plan file's folder and name (``team-a/plan.yaml``), or "" for a plan without a file.
+
+    It tells the boards of one plan applied from several folders apart (one per
+    team) and stays the same when the project is cloned or moved elsewhere.
+    """
     if not source:
         return ""
-    return hashlib.sha256(os.path.abspath(source).encode("utf-8")).hexdigest()[:12]
+    path = Path(os.path.abspath(source))
+    return hashlib.sha256(f"{path.parent.name}/{path.name}".encode()).hexdigest()[:12]
 
 
 def board_marker(instance: str, fingerprint: str = "") -> str:
