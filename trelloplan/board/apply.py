@@ -10,8 +10,10 @@ anew: nothing is created twice.
 Without a state file (never applied, or lost), apply looks for the plan's
 board among the member's open boards (one request): the board whose marker
 carries the state's instance, else the one trelloplan board named like the
-project. Its cards are then recognised by their markers; what apply wrote
-last is unknown, so every difference is a conflict (:mod:`.diff`).
+project and made from a plan file of the same folder and name
+(:func:`.remote.find_plan_board`). Its cards are then recognised by their
+markers; what apply wrote last is unknown, so every difference is a conflict
+(:mod:`.diff`).
 """
 
 from __future__ import annotations
@@ -377,8 +379,7 @@ def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | 
     if board is not None and state.board_id != board.id:
         state.board_id, state.board_url, state.api_url = board.id, board.url, trello.api_url
         state.instance, state.known_instance = board_instance(board.desc) or state.instance, True
-    members = {username: member_id for key, member_id in changes.ids.items() if key.startswith("member:")
-               for username in [key.split(":", 1)[1]]}
+    members = {key.split(":", 1)[1]: member_id for key, member_id in changes.ids.items() if key.startswith("member:")}
     executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress, archive_guarded or force, members)
     executor.run()
     with executor.lock:

@@ -85,7 +85,7 @@ class Change:
 class Note:
     """Something the user should know that is not a write (kept edits, conflicts, removed tasks)."""
 
-    kind: str  # kept | conflict | removed | renamed | archived | duplicate | recreated | reopened | adopted
+    kind: str  # kept | conflict | removed | renamed | archived | duplicate | recreated | reopened | adopted | other
     ref: str
     message: str
     hint: str = ""

@@ -131,8 +131,8 @@ class _Differ:
 
     def board_changes(self) -> None:
         if self.board is None:
-            self.out.changes.append(Change("create", "board", "board", {"name": self.plan.project, "desc": board_marker(self.state.instance, plan_fingerprint(self.plan.source))},
-                                           title=self.plan.project))
+            marker = board_marker(self.state.instance, plan_fingerprint(self.plan.source))
+            self.out.changes.append(Change("create", "board", "board", {"name": self.plan.project, "desc": marker}, title=self.plan.project))
             return
         base = self.state.board.get("name", UNKNOWN) if self.state.board_id == self.board.id else UNKNOWN
         fields: dict[str, Any] = {}
@@ -184,7 +184,7 @@ class _Differ:
             if fields:
                 self.out.changes.append(Change("update", "list", role, fields, found.id, {"name": found.name, "closed": found.closed},
                                                title=found.name, details=tuple(details),
-                                               record={"id": found.id, "name": fields.get("name", recorded.get("name", found.name))}))
+                                               record={"id": found.id, **({"name": fields.get("name", base)} if "name" in fields or base is not UNKNOWN else {})}))
 
     def label_changes(self) -> None:
         labels = self.board.labels if self.board else ()
