@@ -60,8 +60,9 @@ def test_apply_builds_the_board_in_the_fewest_requests_and_a_second_run_writes_n
     state = PlanState(path=tmp_path / "plan.state.json")
     with connect(sandbox) as trello:
         result = apply_plan(trello, PLAN, state)
-        # two reads before the first write: may the token write, and which workspace gets the board
-        assert result.requests == {"requests": 83, "reads": 2, "writes": 81, "retries": 0, "refused_429": 0}
+        # three reads before the first write (no state file: is there a board with this plan's marker? which
+        # workspace gets the new board? may the token write?), then one write per object
+        assert result.requests == {"requests": 84, "reads": 3, "writes": 81, "retries": 0, "refused_429": 0}
         routes = sandbox.counters.snapshot()["byRoute"]
         assert routes["GET /1/tokens/<token>"] == routes["GET /1/members/<member_id>/organizations"] == 1
         assert routes["POST /1/cards"] == 60 and not any(r.startswith("PUT") for r in routes)  # label and due in the create
@@ -89,19 +90,18 @@ def test_people_moving_and_editing_cards_are_never_undone(sandbox, sandbox_api, 
         sandbox_api.put(f"/cards/{charter['id']}", idList=lists["Done"])
         renamed = cards["Create the GitHub repository with README and issue templates"]
         sandbox_api.put(f"/cards/{renamed['id']}", name="Create the GitLab repository", idList=lists["In Progress"])
-        # the plan renames another task (keeping its key) and moves one to week 2
+        # the plan renames another task (keeping its key) and moves one to week 2 (no key needed)
         text = PLAN_PATH.read_text().replace(
             "      - Record the kickoff presentation\n",
-            "      - name: Record the kickoff presentation (5 min)\n        key: w1-record-the-kickoff-presentation\n")
+            "      - name: Record the kickoff presentation (5 min)\n        key: record-the-kickoff-presentation\n")
         text = text.replace("      - Draft the 10-week plan with one milestone per week\n", "").replace(
             "      - Add a Makefile with install, lint and test targets\n",
-            "      - Add a Makefile with install, lint and test targets\n      - name: Draft the 10-week plan with one milestone per week\n"
-            "        key: w1-draft-the-10-week-plan-with-one-milestone-per-week\n")
+            "      - Add a Makefile with install, lint and test targets\n      - Draft the 10-week plan with one milestone per week\n")
         plan = load_plan_text(text, str(tmp_path / "plan.yaml"))
         diff, _ = plan_changes(trello, plan, PlanState.load(state.path))
         assert [(c.action, c.ref, sorted(c.fields)) for c in diff.changes] == [
-            ("update", "w1-record-the-kickoff-presentation", ["name"]),
-            ("update", "w1-draft-the-10-week-plan-with-one-milestone-per-week", ["due", "keep_label_ids", "labels"]),
+            ("update", "record-the-kickoff-presentation", ["name"]),
+            ("update", "draft-the-10-week-plan-with-one-milestone-per-week", ["due", "keep_label_ids", "labels"]),
         ]
         assert [n.kind for n in diff.notes] == ["kept"]
         sandbox.counters.reset()
@@ -121,7 +121,7 @@ def test_removed_tasks_are_reported_and_archived_only_with_prune(sandbox, sandbo
         kept = apply_plan(trello, plan, PlanState.load(state.path))
         assert kept.writes == 0 and [n.kind for n in kept.diff.notes] == ["removed"]
         pruned = apply_plan(trello, plan, PlanState.load(state.path), prune=True)
-        assert pruned.diff.counts() == {"create": 0, "update": 0, "archive": 1}
+        assert pruned.diff.counts() == {"create": 0, "update": 0, "archive": 1, "delete": 0}
     cards = board_json(sandbox_api, result.board_id)["cards"]
     runbook = [c for c in cards if c["name"] == "Write the on-call runbook"]
     assert len(runbook) == 1 and runbook[0]["closed"] is True  # archived, never deleted
@@ -187,8 +187,9 @@ def test_cli_plan_check_apply_and_json(sandbox, tmp_path):
     env = cli_env(sandbox)
     check = run_cli(env, "plan", str(plan), "--check")
     assert check.returncode == 3
-    assert check.stdout.splitlines()[:2] == [f"Plan for a new board 'MLOps on GCP' on {sandbox.api_url}:",
-                                             "  81 writes: create 77, update 0, archive 0"]
+    assert check.stdout.splitlines()[:4] == [f"Plan for a new board 'MLOps on GCP' on {sandbox.api_url}:",
+                                             "  81 writes: create 81, update 0, archive 0", "  board (1):",
+                                             "    + board: MLOps on GCP (in workspace Sandbox User's workspace)"]
     refused = run_cli(env, "apply", str(plan), stdin=subprocess.DEVNULL)
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == ("error: apply needs confirmation "
@@ -197,7 +198,8 @@ def test_cli_plan_check_apply_and_json(sandbox, tmp_path):
     assert applied.returncode == 0, applied.stderr
     import json
     summary = json.loads(applied.stdout)
-    assert summary["counts"] == {"create": 77, "update": 0, "archive": 0} and summary["requests"]["requests"] == 83
+    # `plan` read the board (and chose the workspace) already: apply checks the token, then writes
+    assert summary["counts"] == {"create": 81, "update": 0, "archive": 0, "delete": 0} and summary["requests"]["requests"] == 82
     assert summary["state"] == str(tmp_path / "plan.state.json")
     assert run_cli(env, "plan", str(plan), "--check").returncode == 0
     assert sandbox.key not in applied.stdout + applied.stderr and sandbox.token not in applied.stdout + applied.stderr
@@ -212,7 +214,7 @@ def test_clear_errors_for_bad_credentials_unknown_boards_and_hand_made_changes(s
     assert wrong.stderr.startswith("error: Trello refused the credentials (401 invalid token) for GET /boards/")
     assert "0" * 64 not in wrong.stderr
     unknown = run_cli(env, "plan", str(plan), "--board", "a" * 24)
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2
     assert unknown.stderr.startswith(f"error: board {'a' * 24} does not exist, or this token cannot see it (hint:")
     missing = run_cli({k: v for k, v in env.items() if k != "TRELLO_TOKEN"}, "plan", str(plan))
     assert (missing.returncode, missing.stderr.split(" (hint")[0]) == (2, "error: TRELLO_TOKEN is not set")

@@ -177,4 +177,5 @@ def test_pull_fetches_only_what_is_new(sandbox, board, tmp_path):
     assert code == 0 and out.startswith("pulled 0 new actions") and out.rstrip().endswith("1 request)")
     assert sandbox.counters.snapshot()["requests"] == 1
     code, out, err = run(env(sandbox), "pull", "--board", "a" * 24, "--store", str(tmp_path / "other.sqlite"))
-    assert code == 2 and err.startswith("error: not found: GET /boards/")
+    assert code == 2 and err.startswith(f"error: board {'a' * 24} does not exist, or this token cannot see it")
+    assert not (tmp_path / "other.sqlite").exists()  # no empty store left behind

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from trelloplan.board.diff import CHECKLIST_NAME, UNKNOWN, desired_card, diff_plan, label_refs, three_way
+from trelloplan.board.markers import compose_desc
+from trelloplan.board.remote import board_marker
 from trelloplan.board.remote import BoardState, RemoteCard, RemoteCheckItem, RemoteChecklist, RemoteLabel, RemoteList, parse_due
 from trelloplan.board.state import PlanState
 from trelloplan.plan.model import Plan
@@ -40,10 +42,10 @@ def applied_board(plan: Plan) -> tuple[BoardState, PlanState]:
             checklists = (RemoteChecklist(f"k{i:03d}".ljust(24, "0"), CHECKLIST_NAME, card_id, 16384.0, items),)
         cards.append(RemoteCard(card_id, want["name"], want["desc"], parse_due(want["due"]), lists[0].id,
                                 tuple(label_id[ref] for ref in want["labels"]), False, 16384.0 * (i + 1), checklists))
-        state.cards[task.key] = {"id": card_id, **{k: want[k] for k in ("name", "desc", "due", "labels", "checklist")}}
+        state.cards[task.key] = {"id": card_id, **{k: want[k] for k in ("name", "desc", "hours", "due", "labels", "checklist", "members")}}
         if checklists:
             state.cards[task.key]["checklist_id"] = checklists[0].id
-    board = BoardState("b" * 24, plan.project, "", False, "https://trello.com/b/x", tuple(lists), tuple(labels), tuple(cards))
+    board = BoardState("b" * 24, plan.project, board_marker(state.instance), False, "https://trello.com/b/x", tuple(lists), tuple(labels), tuple(cards))
     return board, state
 
 
@@ -58,23 +60,24 @@ def summary(diff):
 
 def test_a_new_board_needs_one_write_per_object():
     diff = diff_plan(PLAN, None, PlanState())
-    assert diff.counts() == {"create": 1 + 3 + 11 + 60 + 2, "update": 0, "archive": 0}
-    assert diff.writes == 1 + 3 + 11 + 60 + 2 + 4
+    assert diff.counts() == {"create": 1 + 3 + 11 + 60 + 2 + 4, "update": 0, "archive": 0, "delete": 0}
+    assert diff.writes == sum(diff.counts().values()) == 1 + 3 + 11 + 60 + 2 + 4  # the counts add up
     assert [c.kind for c in diff.changes][:4] == ["board", "list", "list", "list"]
     cards = [c for c in diff.changes if c.kind == "card"]
     first = cards[0]
     assert first.fields["name"] == "Write the project charter and success metrics"
     assert first.fields["labels"] == ["week:1"] and first.fields["due"] == "2027-01-08T17:00:00.000Z"
-    assert first.fields["desc"] == "trelloplan-key: w1-write-the-project-charter-and-success-metrics"
+    assert first.fields["desc"] == "Estimate: 4 h\ntrelloplan-key: write-the-project-charter-and-success-metrics"
     assert [c.fields["pos"] for c in cards[:3]] == [16384.0, 32768.0, 49152.0]
     demo = next(c for c in cards if c.ref == "w3-demo")
     assert demo.fields["labels"] == ["week:3", "demo"] and demo.fields["name"] == "Demo: GCP Skeleton Project"
     assert "Milestone: Setup GCP" in demo.fields["desc"]
     checklists = [c for c in diff.changes if c.kind == "checklist"]
     assert [(c.ref, c.fields["add"]) for c in checklists] == [
-        ("w1-set-up-the-trello-board-and-team-working-agreement", ["Agree on the definition of done", "Agree on the weekly demo slot"]),
-        ("w5-schedule-a-weekly-retraining-query", ["Create the scheduled query", "Alert on failure"]),
+        ("set-up-the-trello-board-and-team-working-agreement", ["Agree on the definition of done", "Agree on the weekly demo slot"]),
+        ("schedule-a-weekly-retraining-query", ["Create the scheduled query", "Alert on failure"]),
     ]
+    assert str(diff.changes[0]) == "+ board: MLOps on GCP"
 
 
 def test_an_applied_board_needs_nothing():
@@ -110,29 +113,35 @@ def test_a_person_renaming_a_card_is_kept():
 
 def test_a_plan_change_updates_only_that_field():
     board, state = applied_board(PLAN)
+    key = "write-the-project-charter-and-success-metrics"
     text = (ROOT / "plans" / "mlops-gcp-10-weeks.yaml").read_text().replace(
         "      - Write the project charter and success metrics\n",
-        "      - name: Write the project charter\n        key: w1-write-the-project-charter-and-success-metrics\n        hours: 3\n")
+        f"      - name: Write the project charter\n        key: {key}\n        hours: 3\n")
     plan = load_plan_text(text)
     diff = diff_plan(plan, board, state)
-    assert summary(diff) == [("update", "card", "w1-write-the-project-charter-and-success-metrics", ["name"])]
-    assert str(diff.changes[0]) == ("~ card w1-write-the-project-charter-and-success-metrics: "
-                                    "name: 'Write the project charter and success me…' → 'Write the project charter'")
+    assert summary(diff) == [("update", "card", key, ["desc", "name"])]
+    assert str(diff.changes[0]) == ("~ card: Write the project charter and success metrics "
+                                    "(name: 'Write the project charter and success metrics' → 'Write the project charter'; hours: 4 → 3)")
+    assert diff.changes[0].fields["desc"] == f"Estimate: 3 h\ntrelloplan-key: {key}"
 
 
-def test_moving_a_task_to_another_week_changes_due_and_label_but_keeps_other_labels():
+def test_moving_a_task_to_another_week_keeps_its_card_and_changes_only_due_and_week_label():
     board, state = applied_board(PLAN)
-    key = "w1-record-the-kickoff-presentation"
+    key = "record-the-kickoff-presentation"
     card = next(c for c in board.cards if c.key == key)
-    board = replace_card(board, key, label_ids=card.label_ids + ("personal-label-id-0000000",))
+    board = replace_card(board, key, label_ids=card.label_ids + ("personal-label-id-0000000",), list_id=board.lists[1].id)
     text = (ROOT / "plans" / "mlops-gcp-10-weeks.yaml").read_text().replace("      - Record the kickoff presentation\n", "")
     text = text.replace("      - Record the final MVP presentation\n",
-                        f"      - Record the final MVP presentation\n      - name: Record the kickoff presentation\n        key: {key}\n")
-    diff = diff_plan(load_plan_text(text), board, state)
+                        "      - Record the final MVP presentation\n      - Record the kickoff presentation\n")
+    plan = load_plan_text(text)
+    assert plan.task(key).week == 10  # no `key:` needed: the default key is the name's
+    diff = diff_plan(plan, board, state)
     [change] = diff.changes
-    assert (change.action, change.ref, sorted(change.fields)) == ("update", key, ["due", "keep_label_ids", "labels"])
+    assert (change.action, change.ref, change.id, sorted(change.fields)) == ("update", key, card.id, ["due", "keep_label_ids", "labels"])
     assert change.fields["labels"] == ["week:10"] and change.fields["due"] == "2027-03-12T17:00:00.000Z"
     assert change.fields["keep_label_ids"] == ["personal-label-id-0000000"]
+    assert change.details == ("due: Fri 2027-01-08 17:00 → Fri 2027-03-12 17:00", "labels: Week 1 → Week 10")
+    assert "keep_label_ids" not in str(change) and diff.notes == [] and diff.drift
 
 
 def test_both_changed_is_a_conflict_unless_forced():
@@ -142,17 +151,26 @@ def test_both_changed_is_a_conflict_unless_forced():
         "demo: Kickoff (present plan)", "demo: Kickoff (present the plan)"))
     diff = diff_plan(plan, board, state)
     assert summary(diff) == [("update", "card", "w1-demo", ["desc"])]  # the description changed in the plan only
-    assert [n.kind for n in diff.notes] == ["conflict"]
+    assert [n.kind for n in diff.notes] == ["conflict"] and diff.drift
     assert "use --force" in str(diff.notes[0])
+    assert diff.changes[0].details == (
+        "description", "      - Demo: record a 30-second video that shows: Kickoff (present plan)",
+        "      + Demo: record a 30-second video that shows: Kickoff (present the plan)")  # line by line, not cut
     forced = diff_plan(plan, board, state, force=True)
     assert summary(forced) == [("update", "card", "w1-demo", ["desc", "name"])]
 
 
-def test_without_state_the_plan_wins_for_differences():
+def test_without_state_a_difference_is_a_conflict_never_overwritten_without_force():
     board, _ = applied_board(PLAN)
-    board = replace_card(board, "w1-demo", name="Renamed", due=parse_due("2027-01-01T00:00:00.000Z"))
+    board = replace_card(board, "w1-demo", name="Renamed", due=parse_due("2027-01-01T00:00:00.000Z"),
+                         desc=compose_desc("Our own notes", 1.0, "w1-demo"))
     diff = diff_plan(PLAN, board, PlanState())
-    assert summary(diff) == [("update", "card", "w1-demo", ["due", "name"])]
+    assert diff.empty and diff.drift
+    assert sorted(n.message.split(":")[1].split(" on the board")[0].strip() for n in diff.notes if n.kind == "conflict") == [
+        "description", "due date", "name"]
+    assert "the state file does not say what apply wrote" in diff.notes[0].message
+    forced = diff_plan(PLAN, board, PlanState(), force=True)
+    assert summary(forced) == [("update", "card", "w1-demo", ["desc", "due", "name"])]
 
 
 def test_removed_tasks_are_reported_and_pruned_only_on_request():
@@ -160,11 +178,13 @@ def test_removed_tasks_are_reported_and_pruned_only_on_request():
     text = (ROOT / "plans" / "mlops-gcp-10-weeks.yaml").read_text().replace("      - Write the on-call runbook\n", "")
     plan = load_plan_text(text)
     diff = diff_plan(plan, board, state)
-    assert diff.empty
+    assert diff.empty and diff.drift  # a removed task's open card is drift
     assert [str(n) for n in diff.notes] == [
-        "! card w9-write-the-on-call-runbook ('Write the on-call runbook') is no longer in the plan; use --prune to archive it"]
+        "! card write-the-on-call-runbook ('Write the on-call runbook', in 'To Do') is no longer in the plan\n"
+        "      archive or delete it on Trello, or run apply with --prune"]
     pruned = diff_plan(plan, board, state, prune=True)
-    assert summary(pruned) == [("archive", "card", "w9-write-the-on-call-runbook", ["closed"])]
+    assert summary(pruned) == [("archive", "card", "write-the-on-call-runbook", ["closed"])]
+    assert not pruned.guarded  # it is still in To Do: nobody worked on it
 
 
 def test_a_copied_card_with_the_same_key_is_left_to_the_person():
@@ -181,14 +201,14 @@ def test_a_deleted_card_is_created_again():
     board, state = applied_board(PLAN)
     board = dataclasses.replace(board, cards=tuple(c for c in board.cards if c.key != "w4-demo"))
     diff = diff_plan(PLAN, board, state)
-    assert summary(diff) == [("create", "card", "w4-demo", ["checklist", "desc", "due", "labels", "name", "pos"])]
+    assert summary(diff) == [("create", "card", "w4-demo", ["desc", "due", "idMembers", "labels", "name", "pos"])]
     assert diff.changes[0].fields["pos"] == max(c.pos for c in board.cards) + 16384
     assert [n.kind for n in diff.notes] == ["recreated"]
 
 
 def test_checklists_add_new_items_and_respect_removed_ones():
     board, state = applied_board(PLAN)
-    key = "w1-set-up-the-trello-board-and-team-working-agreement"
+    key = "set-up-the-trello-board-and-team-working-agreement"
     card = next(c for c in board.cards if c.key == key)
     checklist = card.checklists[0]
     board = replace_card(board, key, checklists=(dataclasses.replace(checklist, items=checklist.items[1:]),))
@@ -203,7 +223,7 @@ def test_checklists_add_new_items_and_respect_removed_ones():
 
 def test_a_checklist_item_removed_from_the_plan_is_removed_from_the_card():
     board, state = applied_board(PLAN)
-    key = "w5-schedule-a-weekly-retraining-query"
+    key = "schedule-a-weekly-retraining-query"
     text = (ROOT / "plans" / "mlops-gcp-10-weeks.yaml").read_text().replace("          - Alert on failure\n", "")
     diff = diff_plan(load_plan_text(text), board, state)
     [change] = diff.changes
@@ -223,7 +243,7 @@ def test_renamed_list_and_label_are_kept_and_archived_list_reopened():
 def test_three_way_rules():
     assert three_way("a", "a", "x") == "same"
     assert three_way("a", "b", "b") == "update"
-    assert three_way("a", "b", UNKNOWN) == "update"
+    assert three_way("a", "b", UNKNOWN) == "unknown"  # a conflict: apply cannot tell a person's edit from the plan's
     assert three_way("a", "b", "a") == "kept"
     assert three_way("a", "b", "c") == "conflict"
     assert three_way(None, "red", None) == "kept"  # None is a real value (no colour)

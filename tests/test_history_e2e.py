@@ -82,22 +82,22 @@ def applied(tmp_path_factory: pytest.TempPathFactory):
         def move(key: str, target: str, moment: datetime) -> None:
             api.at(moment, "PUT", f"/cards/{cards[key]}", idList=target)
 
-        move("w1-task-a", doing, utc("01-06", 9))
-        move("w1-task-a", done, utc("01-07", 9))
-        move("w2-task-c", doing, utc("01-07", 9))
-        move("w1-task-b", doing, utc("01-07", 12))
-        move("w1-task-b", done, utc("01-08", 12))
-        move("w1-task-b", doing, utc("01-09", 12))
+        move("task-a", doing, utc("01-06", 9))
+        move("task-a", done, utc("01-07", 9))
+        move("task-c", doing, utc("01-07", 9))
+        move("task-b", doing, utc("01-07", 12))
+        move("task-b", done, utc("01-08", 12))
+        move("task-b", doing, utc("01-09", 12))
         move("w1-demo", done, utc("01-10", 16))
-        move("w1-task-g", doing, utc("01-12", 20))
-        move("w1-task-g", done, utc("01-12", 23, 30))   # 00:30 on Monday in Paris: week 2
-        move("w2-task-e", doing, utc("01-13", 10))
+        move("task-g", doing, utc("01-12", 20))
+        move("task-g", done, utc("01-12", 23, 30))   # 00:30 on Monday in Paris: week 2
+        move("task-e", doing, utc("01-13", 10))
         cards["hotfix"] = api.at(utc("01-14", 8), "POST", "/cards", name="Hotfix", idList=todo)["id"]
-        move("w3-task-f", doing, utc("01-14", 9))
-        api.at(utc("01-14", 10), "PUT", f"/cards/{cards['w3-task-f']}", closed="true")
-        move("w1-task-b", done, utc("01-14", 12))
+        move("task-f", doing, utc("01-14", 9))
+        api.at(utc("01-14", 10), "PUT", f"/cards/{cards['task-f']}", closed="true")
+        move("task-b", done, utc("01-14", 12))
         move("hotfix", done, utc("01-14", 20))
-        move("w2-task-e", done, utc("01-15", 10))
+        move("task-e", done, utc("01-15", 10))
         move("w2-demo", done, utc("01-21", 9))            # week 3: not in the week-2 report
         api.at(utc("01-21", 10), "PUT", f"/lists/{doing}", name="Parked")  # by name, a to-do list
         sandbox.clock.set(utc("01-22", 9))
@@ -133,19 +133,19 @@ def test_the_week_2_report_of_an_applied_plan(applied) -> None:
         ("Week 3", "2025-01-20", "2025-01-26", 2, 0, 1, 1, 0, 0.0, 5.0, "todo"),
     ]
     week = data["week"]
-    assert [ref["id"] for ref in week["completed"]] == [cards[k] for k in ("w1-task-g", "w1-task-b", "hotfix", "w2-task-e")]
-    assert sorted(ref["id"] for ref in week["carried_over"]) == sorted([cards["w1-task-b"], cards["w1-task-g"]])
+    assert [ref["id"] for ref in week["completed"]] == [cards[k] for k in ("task-g", "task-b", "hotfix", "task-e")]
+    assert sorted(ref["id"] for ref in week["carried_over"]) == sorted([cards["task-b"], cards["task-g"]])
     assert [ref["id"] for ref in week["scope_added"]] == [cards["hotfix"]]
     assert [(w["label"], w["completed"]) for w in data["throughput"]] == [("Week 1", 2), ("Week 2", 4)]
     assert [(p["scope"], p["done"]) for p in data["burn_up"]] == [(9, 2), (10, 6)]
     assert [(c["id"], c["age_days"], c["aging"]) for c in data["wip"]["cards"]] == [
-        (cards["w2-task-c"], 12.583333, True), (cards["w3-task-f"], 5.583333, False)]
+        (cards["task-c"], 12.583333, True), (cards["task-f"], 5.583333, False)]
     assert data["forecast"]["status"] == "ok" and data["forecast"]["remaining"] == 4
     counts = data["data_quality"]["counts"]
     assert (counts["skipped_in_progress"], counts["reopened"], counts["archived_in_progress"], counts["no_week_label"],
             counts["created_from_id"], counts["deleted"]) == (2, 1, 1, 1, 0, 0)
     rows = {row["id"]: row for row in data["cards"]}
-    b = rows[cards["w1-task-b"]]
+    b = rows[cards["task-b"]]
     assert (b["created"], b["started"], b["done"], b["cycle_time_days"], b["lead_time_days"]) == (
         "2025-01-05T10:00:00.000Z", "2025-01-07T12:00:00.000Z", "2025-01-14T12:00:00.000Z", 7.0, 9.083333)
 

@@ -61,7 +61,8 @@ def test_a_valid_plan_builds_weeks_tasks_dates_and_keys():
     assert week1.due == datetime(2027, 1, 8, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     assert week1.label == "Week 1" and week1.label_color == "green"
     assert week2.label_color == "yellow"
-    assert [t.key for t in week1.tasks] == ["w1-write-the-charter", "w1-set-up-the-repo"]
+    assert [t.key for t in week1.tasks] == ["write-the-charter", "set-up-the-repo"]  # the name's slug, not the week
+    assert [t.line for t in week1.tasks] == [9, 10]
     assert week1.tasks[0].hours == 4.0 and week1.tasks[1].hours == 3.0
     assert week1.tasks[1].checklist == ("README", "LICENSE")
     assert week1.demo.key == "w1-demo" and week1.demo.name == "Demo: Present the plan" and week1.demo.demo
@@ -138,8 +139,8 @@ def replace(old: str, new: str) -> str:
         (replace("  - week: 2", "  - week: 3"), 14, 11, "weeks[1].week", "week number 3 is out of sequence", "week 2 is missing"),
         (replace("  - week: 2", "  - week: 1"), 14, 11, "weeks[1].week", "week 1 appears twice", "once each"),
         (replace("  - week: 2", "  - week: two"), 14, 11, "weeks[1].week", "the week number must be a whole number", "week: 2"),
-        (replace("        key: load", "        key: w1-write-the-charter"), 20, 9, "weeks[1].tasks[0]",
-         "task key `w1-write-the-charter` is used twice (also at weeks[0].tasks[0])", "explicit `key:`"),
+        (replace("        hours: 3\n", "        hours: 3\n        key: load\n"), 21, 9, "weeks[1].tasks[0]",
+         "task key `load` is used twice (also at weeks[0].tasks[1])", "explicit `key:`"),
         (replace("      - Write the charter", "      - Set up the repo"), 10, 9, "weeks[0].tasks[1]",
          "task key `w1-set-up-the-repo` is used twice", "different name"),
         (replace("        key: load", "        key: 'has space'"), 21, 14, "weeks[1].tasks[0].key", "key `has space` is not a valid task key", "letters"),
@@ -289,3 +290,53 @@ def test_task_lists_of_any_names_load_or_explain(names):
         assert [t.name for t in result.plan.weeks[0].tasks] == [n.strip() for n in names]
     else:
         assert all("used twice" in p.message or "characters long" in p.message or "is empty" in p.message for p in result.errors)
+
+
+def keys_of(text: str) -> dict[str, str]:
+    return {task.name: task.key for task in load_plan_text(text).tasks()}
+
+
+def test_a_task_keeps_its_key_when_it_moves_to_another_week():
+    moved = GOOD.replace("      - Write the charter\n", "").replace("      - name: Load the data\n",
+                                                                       "      - Write the charter\n      - name: Load the data\n")
+    assert keys_of(GOOD)["Write the charter"] == keys_of(moved)["Write the charter"] == "write-the-charter"
+
+
+def test_tasks_with_one_name_get_week_qualified_keys_and_an_explicit_key_wins():
+    twice = GOOD.replace("      - name: Load the data\n", "      - Write the charter\n      - name: Load the data\n")
+    assert [t.key for t in load_plan_text(twice).tasks() if t.name == "Write the charter"] == ["w1-write-the-charter", "w2-write-the-charter"]
+    explicit = GOOD.replace("        key: load", "        key: write-the-charter")
+    assert keys_of(explicit) == {**keys_of(explicit), "Write the charter": "w1-write-the-charter", "Load the data": "write-the-charter"}
+
+
+def test_members_of_the_plan_and_of_tasks():
+    text = GOOD.replace("weeks:", "members: ['@Alice', bob_2]\nweeks:").replace("        hours: 3\n", "        hours: 3\n        members: [alice]\n")
+    plan = load_plan_text(text)
+    assert plan.members == ("alice", "bob_2")
+    assert plan.task("set-up-the-repo").members == ("alice",) and plan.task("write-the-charter").members == ()
+    assert problems(GOOD.replace("weeks:", "members: [ok, 'not a name!']\nweeks:")) == [
+        (4, 15, "members[1]", "`not a name!` is not a Trello username")]
+    assert problems(GOOD.replace("weeks:", "members: {a: 1}\nweeks:"))[0][2:] == ("members", "members must be a list of Trello usernames, got a mapping")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=30), st.lists(st.sampled_from(["red", "red_dark", "green", "blue_dark", "orange_light"]), max_size=30))
+def test_the_demo_label_colour_differs_from_every_week_label(weeks, colours):
+    import yaml
+
+    items = [{"week": n, "milestone": "M", "demo": "D", "tasks": []} for n in range(1, weeks + 1)]
+    for item, colour in zip(items, colours):
+        item["label_color"] = colour
+    plan = load_plan_text(yaml.safe_dump({"project": "P", "start": "2027-01-04", "weeks": items}))
+    assert plan.demo_label_color not in {week.label_color for week in plan.weeks}
+    assert load_plan_text(yaml.safe_dump({"project": "P", "start": "2027-01-04", "demo_label_color": "red",
+                                          "weeks": items})).demo_label_color == "red"  # an explicit colour is kept
+
+
+def test_find_task_matches_both_forms_of_a_derived_key():
+    plan = load_plan_text(GOOD)
+    assert plan.find_task("write-the-charter").name == "Write the charter"
+    assert plan.find_task("w1-write-the-charter").name == "Write the charter"  # a key made before 0.2
+    assert plan.find_task("w7-write-the-charter").name == "Write the charter"  # made before the task moved
+    assert plan.find_task("w2-load-the-data") is None  # `key: load` is explicit: only `load` is its key
+    assert plan.find_task("w1-demo").demo and plan.find_task("demo") is None

@@ -128,7 +128,7 @@ INVOCATIONS: dict[str, list[Invocation]] = {
         err("key refused", "apply", "fresh.yaml", "--yes", server="stranger"),
         err("no server", "apply", "fresh.yaml", "--yes", server="dead"),
         err("board of someone else", "apply", "fresh.yaml", "--yes", "--board", "{foreign}"),
-        err("no confirmation", "apply", "fresh.yaml"),
+        err("no confirmation", "apply", "unapplied.yaml"),
     ],
     "report": [
         *[ok(f"store as {fmt}", *STORE_REPORT, "--format", fmt) for fmt in FORMATS],
@@ -234,7 +234,8 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     seed = tmp_path_factory.mktemp("seed")
     shutil.copyfile(PLAN_FILE, seed / "plan.yaml")
-    shutil.copyfile(PLAN_FILE, seed / "fresh.yaml")
+    for name in ("fresh", "unapplied"):  # boards of their own: without a state file, apply would find plan.yaml's by name
+        (seed / f"{name}.yaml").write_text(PLAN_FILE.read_text().replace("project: ", f"project: {name} ", 1))
     (seed / "broken.yaml").write_text("project: Broken\nstart: 2027-13-40\nweeks: 3\n")
     plan = load_plan(seed / "plan.yaml")
     inbox, refusing = Inbox(), Inbox(refuse=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from pathlib import Path
 
@@ -104,7 +106,9 @@ def test_apply_uses_the_plans_workspace_or_the_one_it_is_given(sandbox: Sandbox,
     plan = load_plan_text(PLAN_FILE.read_text() + "workspace: data team\n", "plan.yaml")
     with connect(sandbox) as trello:
         from_plan = apply_plan(trello, plan, PlanState(path=tmp_path / "a.state.json"))
-        given = apply_plan(trello, plan, PlanState(path=tmp_path / "b.state.json"), workspace=other["id"])
+        # another project (a plan of the same name without its state file would find the first board again)
+        given = apply_plan(trello, dataclasses.replace(plan, project="Other project"), PlanState(path=tmp_path / "b.state.json"),
+                           workspace=other["id"])
     assert board_of(sandbox, from_plan.board_id)["idOrganization"] == team["id"]
     assert board_of(sandbox, given.board_id)["idOrganization"] == other["id"]
 

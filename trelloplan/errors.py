@@ -16,6 +16,7 @@ error's ``exit_code``; the library never prints.
     │   ├── AuthError               401: key or token rejected
     │   │   └── ReadOnlyToken       exit 2: the token may only read
     │   ├── NotFound                404: board, card or list does not exist
+    │   │   └── BoardNotFound       exit 2: the board named by --board or the state file
     │   ├── BadRequest              400: Trello refused a value
     │   ├── RateLimited             429 after every retry (.retry_after)
     │   ├── ServerError             5xx after every retry
@@ -45,6 +46,7 @@ __all__ = [
     "BadAddress",
     "BadRequest",
     "BoardError",
+    "BoardNotFound",
     "ConfigError",
     "EmailError",
     "ExportError",
@@ -184,6 +186,10 @@ class ReadOnlyToken(AuthError):
 class NotFound(TrelloAPIError):
     exit_code = 2
     default_hint = "check the board id (the part after /b/ in the board's URL) and that your token can see it"
+
+
+class BoardNotFound(NotFound):
+    """The board a command was pointed at does not exist, or this token cannot see it (every command: exit 2)."""
 
 
 class BadRequest(TrelloAPIError):

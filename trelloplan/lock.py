@@ -24,6 +24,7 @@ from types import TracebackType
 
 import platformdirs
 
+from .board.resolve import is_board_id
 from .errors import LockedError, UsageError
 
 __all__ = ["BoardLock", "board_lock", "default_lock_folder"]
@@ -77,7 +78,7 @@ class BoardLock:
     def __init__(self, board_id: str, *, purpose: str = "report", folder: str | Path | None = None) -> None:
         if not board_id:
             raise ValueError("board_id must not be empty")
-        self.board_id = board_id
+        self.board_id = board_id.lower() if is_board_id(board_id) else board_id  # one board, one lock: its canonical id
         self.purpose = purpose
         self.path = Path(folder if folder is not None else default_lock_folder()) / _file_name(board_id, purpose)
         self._fd: int | None = None

@@ -7,15 +7,16 @@ its store first). Delivery is a file, or an email that is built completely
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from .board.remote import check_board_id
+from .board.resolve import board_not_found, is_board_id, parse_board_ref, resolve_board_id
 from .board.state import PlanState, default_state_path
 from .client import Trello
-from .errors import UsageError
+from .errors import BoardNotFound, NotFound, UsageError
 from .history.fetch import PullResult, pull_history
 from .history.model import BoardHistory
 from .history.report import build_report
@@ -25,9 +26,9 @@ from .mail import SmtpSettings, send_email, write_eml
 from .plan.model import Plan
 from .render.charts import render_charts
 from .render.email import build_email
-from .store import HistoryStore
+from .store import HistoryStore, default_store_path
 
-__all__ = ["applied_lists", "deliver_email", "load_history", "pull_board", "weekly_report"]
+__all__ = ["applied_lists", "deliver_email", "load_history", "pull_board", "resolve_board", "weekly_report"]
 
 
 def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
@@ -41,37 +42,76 @@ def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
     return state.board_id, lists
 
 
-def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> PullResult:
-    """Bring the board's local store up to date (one request when nothing changed)."""
-    board_id = check_board_id(board_id)
-    with HistoryStore.for_board(board_id, store_path) as store:
-        return _pull(store, board_id, trello)
+def resolve_board(board: str, *, trello: Trello | None = None) -> str:
+    """The canonical id of ``board`` (an id, short link or URL): the name of its store and of its lock.
 
+    No request for an id, one for a short link or URL (see :mod:`trelloplan.board.resolve`).
 
-def _pull(store: HistoryStore, board_id: str, trello: Trello | None) -> PullResult:
+    :raises BoardNotFound: when there is no such board.
+    """
+    ref = parse_board_ref(board)
+    if is_board_id(ref):
+        return ref
     client = trello or Trello.from_env()
     try:
-        return pull_history(client.get, store, board_id)
+        return resolve_board_id(client, board)
     finally:
         if trello is None:
             client.close()
+
+
+def pull_board(board_id: str, *, store_path: str | Path | None = None, trello: Trello | None = None) -> PullResult:
+    """Bring the board's local store up to date (one request when nothing changed).
+
+    ``board_id`` may be a short link or URL too: the store is the canonical id's.
+    """
+    client = trello or Trello.from_env()
+    try:
+        with _store(resolve_board(board_id, trello=client), store_path, client) as (store, pulled):
+            return pulled
+    finally:
+        if trello is None:
+            client.close()
+
+
+@contextmanager
+def _store(board_id: str, store_path: str | Path | None, trello: Trello) -> Iterator[tuple[HistoryStore, PullResult]]:
+    """The board's store, pulled up to date. A store this call created is removed again when the board
+    turns out not to exist, so a wrong id leaves nothing behind."""
+    path = Path(store_path) if store_path is not None else default_store_path(board_id)
+    created = not path.exists()
+    with HistoryStore.for_board(board_id, path) as store:
+        try:
+            pulled = pull_history(trello.get, store, board_id)
+        except NotFound as error:
+            if created and store.action_count() == 0:
+                store.close()
+                for leftover in (path, path.with_name(path.name + "-journal")):
+                    leftover.unlink(missing_ok=True)
+            if isinstance(error, BoardNotFound) or (error.path or "").startswith(f"/boards/{board_id}"):
+                raise board_not_found(board_id) from None
+            raise
+        yield store, pulled
 
 
 def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path | None = None,
                  board_id: str | None = None, trello: Trello | None = None) -> BoardHistory:
     """The history from export files, from a store, or from the board (pulled into its store first)."""
     if exports:
-        if store_path or board_id:
+        if store_path or board_id is not None:
             raise UsageError("--from-export cannot be combined with --store or --board",
                              hint="report from export files, or from a store, or from a board")
         from .history.export import load_exports
 
         return load_exports(exports)
-    if board_id:
-        board_id = check_board_id(board_id)
-        with HistoryStore.for_board(board_id, store_path) as store:
-            _pull(store, board_id, trello)
-            return store.load_history()
+    if board_id is not None:
+        client = trello or Trello.from_env()
+        try:
+            with _store(resolve_board(board_id, trello=client), store_path, client) as (store, _):
+                return store.load_history()
+        finally:
+            if trello is None:
+                client.close()
     if store_path:
         if not Path(store_path).is_file():
             raise UsageError(f"{store_path}: no such history store",

@@ -18,6 +18,7 @@ from typing import Any
 
 import platformdirs
 
+from .board.resolve import is_board_id
 from .errors import StoreError, UsageError
 from .history.model import BoardHistory
 from .history.gcpause import gc_paused
@@ -40,10 +41,15 @@ CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, json TEXT NOT NULL) WIT
 
 
 def default_store_path(board_id: str) -> Path:
-    """``<user cache dir>/trelloplan/boards/<board id>.sqlite``."""
-    if not board_id or any(ch in board_id for ch in "/\\:") or board_id.startswith("."):
-        raise UsageError(f"{board_id!r} is not a board id", hint="pass the board id from the board's URL (after /b/)")
-    return Path(platformdirs.user_cache_dir("trelloplan")) / "boards" / f"{board_id}.sqlite"
+    """``<user cache dir>/trelloplan/boards/<board id>.sqlite``, named by the canonical (24-hex, lower-case) id only.
+
+    A short link or URL names the same board by another name; resolve it first
+    (:func:`trelloplan.reporting.resolve_board`), so that one board has one store.
+    """
+    if not is_board_id(board_id):
+        raise UsageError(f"{board_id!r} is not a board id",
+                         hint="pass the 24-character board id; resolve a short link or URL with trelloplan.reporting.resolve_board")
+    return Path(platformdirs.user_cache_dir("trelloplan")) / "boards" / f"{board_id.lower()}.sqlite"
 
 
 def _dump(value: Any) -> str:

@@ -6,6 +6,14 @@ saved before the board is created and after every phase, and every card
 carries its task key, so a run that dies at any point, or a write whose
 outcome is unknown, is reconciled by reading the board again and diffing
 anew: nothing is created twice.
+
+Without a state file (never applied, or lost), apply looks for the plan's
+board among the member's open boards (one request): the board whose marker
+carries the state's instance, else the one trelloplan board named like the
+project and made from a plan file of the same folder and name
+(:func:`.remote.find_plan_board`). Its cards are then recognised by their
+markers; what apply wrote last is unknown, so every difference is a conflict
+(:mod:`.diff`).
 """
 
 from __future__ import annotations
@@ -20,21 +28,25 @@ from typing import Any
 
 from trello.board import Board
 from trello.label import Label
+from trello.member import Member
 from trello.trellolist import List
 
 from ..client import OutcomeUnknown, Trello
 from ..client.access import require_write_access
-from ..errors import AuthError, BadRequest, BoardError, TransportFailed
+from ..errors import AuthError, BadRequest, BoardError, BoardNotFound, NotFound, TransportFailed, UsageError
 from ..plan.model import Plan
+from .changes import Note
 from .diff import POS_STEP, Change, Diff, diff_plan
-from .remote import BoardState, check_board_id, find_board_by_marker, read_board
+from .remote import BoardState, Found, board_instance, complete_labels, find_plan_board, plan_fingerprint, read_board
+from .resolve import parse_board_ref
 from .state import PlanState
-from .workspace import refused_board, resolve_workspace
+from .workspace import Workspace, refused_board, resolve_workspace
 
 __all__ = ["ApplyResult", "apply_plan", "plan_changes"]
 
 log = logging.getLogger("trelloplan.board.apply")
-MAX_ROUNDS = 6
+MAX_STALLED = 8  # rounds in a row in which writes of unknown outcome left as much to do as before
+MAX_ROUNDS = 40
 Progress = Callable[[Change, int, int], None]
 
 
@@ -56,39 +68,94 @@ class ApplyResult:
                 "requests": self.requests, "notes": [n.data() for n in self.diff.notes]}
 
 
-def _resolve_board(trello: Trello, state: PlanState, board_id: str | None) -> str | None:
-    board_id = check_board_id(board_id) if board_id else None
-    if state.api_url and state.api_url != trello.api_url and not board_id:
+def locate_board(trello: Trello, plan: Plan, state: PlanState, board_ref: str | None) -> tuple[BoardState | None, str, Found]:
+    """The plan's board (None: there is none yet), how it was found ("given", "recorded", "marker" or "new"),
+    and what the search of the member's boards found."""
+    ref = parse_board_ref(board_ref) if board_ref is not None else None
+    if state.api_url and state.api_url != trello.api_url and ref is None:
         raise BoardError(f"the state file {state.path} belongs to a board on {state.api_url}, not on {trello.api_url}",
                          hint="set TRELLO_API_URL to the server the board lives on, or pass --state NEW.json to start a new board")
-    if board_id or state.board_id:
-        return board_id or state.board_id
-    if state.path is not None and state.path.exists():
-        # a run that created the board died before recording its id: find it by its marker
-        return find_board_by_marker(trello, state.instance)
-    return None
+    found = Found(None)
+    if ref is not None:
+        board, how = read_board(trello, ref), "given"
+        if state.board_id and board.id != state.board_id.lower():  # --board may be a short link or URL: compare ids
+            raise BoardError(f"the state file {state.path} records board {state.board_id}, not {board.id}",
+                             hint="drop --board to use the recorded board, or pass --state NEW.json to adopt the other one")
+    elif state.board_id:
+        try:
+            board, how = read_board(trello, state.board_id, where=f" (recorded in {state.path})"), "recorded"
+        except BoardNotFound as error:
+            error.hint = "the board was deleted or this token cannot see it; pass --board to use another, or --state NEW.json to create a new board"
+            raise
+    else:
+        found = find_plan_board(trello, state.instance, plan.project, plan_fingerprint(plan.source), by_name=not state.known_instance)
+        if found.board_id is None:
+            return None, "new", found
+        board, how = read_board(trello, found.board_id), "marker"
+    if board.closed:
+        raise BoardError(f"board {board.name!r} ({board.id}) is archived on Trello",
+                         hint="reopen it in Trello (Menu → More → Closed boards), or pass --state NEW.json to create a new board")
+    recorded_labels = {str(info.get("id")) for info in state.labels.values() if isinstance(info, dict) and info.get("id")}
+    return complete_labels(trello, board, recorded_labels), how, found
+
+
+def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> dict[str, str]:
+    """Trello member ids of the plan's usernames; a username Trello does not know, or a task member
+    who is neither on the board nor in the plan's ``members:``, is an error before any write."""
+    assigned = {u: task for task in plan.tasks() for u in task.members}
+    if not plan.members and not assigned:
+        return {}
+    known = {m.username: m.id for m in board.members} if board else {}
+    if board is None:
+        me = trello.me()
+        known[str(me.get("username", "")).lower()] = str(me["id"])
+    source = plan.source or "the plan"
+    for username, task in sorted(assigned.items()):
+        if username not in known and username not in plan.members:
+            where = f"{source}:{task.line}" if task.line else source
+            raise UsageError(f"{where}: task {task.name!r} assigns @{username}, who is not a member of the board",
+                             hint=f"add `{username}` to the plan's top-level `members:` (apply adds them to the board), or invite them on Trello")
+    for username in plan.members:
+        if username in known:
+            continue
+        try:
+            member = trello.get(f"/members/{username}", {"fields": "id,username"})
+        except NotFound:
+            raise UsageError(f"{source}: `{username}` in members is not a Trello username",
+                             hint="check the spelling against the person's Trello profile (trello.com/u/USERNAME)") from None
+        known[username] = str(member["id"])
+    return {u: known[u] for u in set(plan.members) | set(assigned) if u in known}
 
 
 def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None,
-                 prune: bool = False, force: bool = False) -> tuple[Diff, BoardState | None]:
-    """The changes apply would make. This is a read-only operation (at most two requests)."""
-    resolved = _resolve_board(trello, state, board_id)
-    board = read_board(trello, resolved) if resolved else None
-    if board is not None and state.board_id and board.id != state.board_id:  # --board may be a short link: compare ids
-        raise BoardError(f"the state file {state.path} records board {state.board_id}, not {board_id}",
-                         hint="drop --board to use the recorded board, or pass --state NEW.json to adopt the other one")
-    if board is not None and board.closed:
-        raise BoardError(f"board {board.name!r} ({board.id}) is archived on Trello",
-                         hint="reopen it in Trello (Menu → More → Closed boards), or pass --state NEW.json to create a new board")
-    return diff_plan(plan, board, state, prune=prune, force=force), board
+                 prune: bool = False, force: bool = False, workspace: str | None = None) -> tuple[Diff, BoardState | None]:
+    """The changes apply would make. Read-only: one request to read the board, one more to find it
+    when there is no state file, one per plan member not on the board yet, and, when the board is
+    new, one to choose its workspace (``workspace``, else the plan's, else the member's only one).
+
+    ``board_id`` is ``--board``: an id, short link or URL (empty is an error).
+    """
+    board, how, found = locate_board(trello, plan, state, board_id)
+    diff = diff_plan(plan, board, state, prune=prune, force=force, members=lookup_members(trello, plan, board))
+    if board is None:
+        chosen = resolve_workspace(trello, workspace if workspace is not None else plan.workspace)
+        diff.place_new_board(chosen.id if chosen else None, chosen.display_name if chosen else None)
+    if how == "marker" and board is not None:
+        diff.notes.insert(0, Note("adopted", "board", f"no board in the state file: using board {board.name!r} ({board.id}), which "
+                                  "carries this plan's marker; cards are recognised by their markers"))
+    for other_id, url in found.others:
+        diff.notes.insert(0, Note("other", "board", f"board {plan.project!r} ({other_id}, {url}) was made from another plan file; "
+                                  "not using it", "pass --board to use it (if this plan's state file was lost after a move)"))
+    return diff, board
 
 
 class _Executor:
     def __init__(self, trello: Trello, plan: Plan, state: PlanState, diff: Diff, board: BoardState | None,
-                 prune: bool, force: bool, workers: int, progress: Progress | None, workspace: str | None = None) -> None:
+                 prune: bool, force: bool, workers: int, progress: Progress | None, archive_guarded: bool,
+                 members: dict[str, str]) -> None:
         self.trello, self.plan, self.state = trello, plan, state
-        self.workspace = workspace if workspace is not None else plan.workspace
         self.prune, self.force, self.workers, self.progress = prune, force, workers, progress
+        self.archive_guarded, self.members = archive_guarded, members
         self.diff, self.board = diff, board
         self.ids = dict(diff.ids)
         self.lock = threading.Lock()
@@ -103,19 +170,22 @@ class _Executor:
         self.record_matched(self.diff)
         for phase in range(4):
             pending = [c for c in self.diff.changes if c.phase == phase]
-            for _ in range(MAX_ROUNDS):
-                if not pending:
-                    break
+            rounds = stalled = 0
+            while pending:  # each round writes what the last reading of the board says is still to do
+                if stalled == MAX_STALLED or rounds == MAX_ROUNDS:
+                    raise TransportFailed(f"apply could not confirm {len(pending)} writes after {rounds} attempts",
+                                          hint="check the connection to Trello and run apply again; nothing is duplicated by re-running")
+                rounds += 1
+                self.mark_pending(pending)
                 uncertain = self.execute_all(pending)
                 self.state.save()
                 if not uncertain:
                     break
                 self.reconciled += len(uncertain)
                 log.info("apply: %d writes may or may not have happened; reading the board again", len(uncertain))
+                before = sum(c.writes for c in pending)
                 pending = [c for c in self.rediff().changes if c.phase == phase]
-            else:
-                raise TransportFailed(f"apply could not confirm {len(pending)} writes after {MAX_ROUNDS} attempts",
-                                      hint="check the connection to Trello and run apply again; nothing is duplicated by re-running")
+                stalled = stalled + 1 if sum(c.writes for c in pending) >= before else 0
 
     def execute_all(self, changes: list[Change]) -> list[Change]:
         uncertain: list[Change] = []
@@ -138,11 +208,13 @@ class _Executor:
 
     def rediff(self) -> Diff:
         if self.state.board_id is None:
-            found = find_board_by_marker(self.trello, self.state.instance)
+            found = find_plan_board(self.trello, self.state.instance, self.plan.project, "", by_name=False).board_id
             if found:
                 self.record_board(found, "")
         self.board = read_board(self.trello, self.state.board_id) if self.state.board_id else None
-        diff = diff_plan(self.plan, self.board, self.state, prune=self.prune, force=self.force)
+        diff = diff_plan(self.plan, self.board, self.state, prune=self.prune, force=self.force, members=self.members)
+        if not self.archive_guarded:
+            diff = diff.without_guarded()
         self.ids.update(diff.ids)
         self.record_matched(diff)
         return diff
@@ -160,11 +232,22 @@ class _Executor:
 
     def record_matched(self, diff: Diff) -> None:
         with self.lock:
+            for old, new in diff.renamed.items():  # a card found under another form of its key: file it under the task's
+                if old in self.state.cards:
+                    self.state.cards[new] = self.state.cards.pop(old)
             for key, applied in diff.applied.items():
                 record = self.state.cards.setdefault(key, {})
                 if record.get("id") != applied["id"]:
                     record.clear()
                 record.update(applied)
+                for other in [k for k, r in self.state.cards.items() if k != key and r.get("id") == applied["id"]]:
+                    del self.state.cards[other]
+
+    def mark_pending(self, changes: list[Change]) -> None:
+        creates = {c.ref: dict(c.record) for c in changes if c.kind == "card" and c.action == "create"}
+        if creates:
+            self.state.pending.update(creates)
+            self.state.save()
 
     def record_board(self, board_id: str, url: str) -> None:
         self.state.board_id, self.state.board_url = board_id, url or self.state.board_url
@@ -178,13 +261,14 @@ class _Executor:
         getattr(self, f"{change.action}_{change.kind}")(change)
 
     def create_board(self, change: Change) -> None:
-        workspace = resolve_workspace(self.trello, self.workspace)
         self.state.api_url = self.trello.api_url
         self.state.save()  # the instance marker must be on disk before the board can exist
         body = {"name": change.fields["name"], "desc": change.fields["desc"], "defaultLists": False,
                 "defaultLabels": False, "prefs_permissionLevel": "private"}
+        workspace_id = change.fields.get("idOrganization")
+        workspace = Workspace(workspace_id, str(change.record.get("workspace") or workspace_id)) if workspace_id else None
         try:
-            data = self.trello.post("/boards", {**body, **({"idOrganization": workspace.id} if workspace else {})})
+            data = self.trello.post("/boards", {**body, **({"idOrganization": workspace_id} if workspace_id else {})})
         except (AuthError, BadRequest) as error:
             raise refused_board(error, workspace, change.fields["name"]) from None
         self.record_board(data["id"], data.get("url", ""))
@@ -192,7 +276,11 @@ class _Executor:
 
     def update_board(self, change: Change) -> None:
         self.trello.put(f"/boards/{change.id}", dict(change.fields))
-        self.state.board.update(change.fields)
+        self.state.board.update(change.record)
+        self.wrote(change)
+
+    def create_member(self, change: Change) -> None:
+        self.trello.put(f"/boards/{self.state.board_id}/members/{change.fields['id']}", {"type": change.fields["type"]})
         self.wrote(change)
 
     def py_board(self) -> Board:
@@ -208,7 +296,7 @@ class _Executor:
     def update_list(self, change: Change) -> None:
         self.trello.put(f"/lists/{change.id}", dict(change.fields))
         with self.lock:
-            self.state.lists[change.ref] = {"id": change.id, "name": change.fields.get("name", change.old.get("name"))}
+            self.state.lists[change.ref] = dict(change.record)
         self.wrote(change)
 
     def create_label(self, change: Change) -> None:
@@ -221,7 +309,7 @@ class _Executor:
     def update_label(self, change: Change) -> None:
         self.trello.put(f"/labels/{change.id}", dict(change.fields))
         with self.lock:
-            self.state.labels.setdefault(change.ref, {"id": change.id}).update(change.fields)
+            self.state.labels.setdefault(change.ref, {"id": change.id}).update(change.record)
         self.wrote(change)
 
     def label_ids(self, refs: list[str]) -> list[str]:
@@ -231,20 +319,25 @@ class _Executor:
         fields = change.fields
         todo = List(self.py_board(), self.ids["list:todo"])
         labels = [Label(self.trello.py, label_id, "") for label_id in self.label_ids(fields["labels"])]
-        card = todo.add_card(fields["name"], desc=fields["desc"], labels=labels, due=fields["due"], position=fields["pos"])
+        assign = [Member(self.trello.py, member_id) for member_id in fields["idMembers"]]
+        card = todo.add_card(fields["name"], desc=fields["desc"], labels=labels, due=fields["due"], position=fields["pos"],
+                             assign=assign or None)
         with self.lock:
             self.ids[f"card:{change.ref}"] = card.id
-            self.state.cards[change.ref] = {"id": card.id, **{k: fields[k] for k in ("name", "desc", "due", "labels")}}
+            self.state.cards[change.ref] = {"id": card.id, **change.record}
+            self.state.pending.pop(change.ref, None)
         self.wrote(change)
 
     def update_card(self, change: Change) -> None:
         body: dict[str, Any] = {name: change.fields[name] for name in ("name", "desc", "due") if name in change.fields}
         if "labels" in change.fields:
             body["idLabels"] = ",".join(list(change.fields["keep_label_ids"]) + self.label_ids(change.fields["labels"]))
+        if "idMembers" in change.fields:
+            body["idMembers"] = ",".join(change.fields["idMembers"])
         self.trello.put(f"/cards/{change.id}", body)
         with self.lock:
             record = self.state.cards.setdefault(change.ref, {"id": change.id})
-            record.update({name: change.fields[name] for name in ("name", "desc", "due", "labels") if name in change.fields})
+            record.update(change.record)
         self.wrote(change)
 
     def archive_card(self, change: Change) -> None:
@@ -281,23 +374,30 @@ class _Executor:
 
 def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None, prune: bool = False,
                force: bool = False, workers: int = 8, progress: Progress | None = None,
-               diff: tuple[Diff, BoardState | None] | None = None, workspace: str | None = None) -> ApplyResult:
+               diff: tuple[Diff, BoardState | None] | None = None, archive_guarded: bool = False,
+               workspace: str | None = None) -> ApplyResult:
     """Make the board match the plan, and record what was done in ``state``.
 
     ``diff`` is the result of :func:`plan_changes` when the caller has shown it
-    already (it is computed otherwise). A second apply with an unchanged plan
-    makes no writes. A new board goes into ``workspace`` (an id or name; default: the
-    plan's ``workspace``, else the member's only workspace). Before its first write, apply
-    checks that the token may write (:class:`~trelloplan.errors.ReadOnlyToken` otherwise).
+    already (it is computed otherwise; ``workspace`` is passed on to it). Guarded
+    archives (with ``prune``: cards people moved out of To Do) are made only when
+    ``archive_guarded`` says the user confirmed them, or with ``force``.
+    Before its first write, apply checks that the token may write
+    (:class:`~trelloplan.errors.ReadOnlyToken` otherwise).
+    A second apply with an unchanged plan makes no writes.
     """
     started = time.monotonic()
     before = trello.stats.as_dict()
-    changes, board = diff or plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+    changes, board = diff or plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force, workspace=workspace)
     if not changes.empty:
         require_write_access(trello)
+    if not archive_guarded and not force:
+        changes = changes.without_guarded()
     if board is not None and state.board_id != board.id:
         state.board_id, state.board_url, state.api_url = board.id, board.url, trello.api_url
-    executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress, workspace)
+        state.instance, state.known_instance = board_instance(board.desc) or state.instance, True
+    members = {key.split(":", 1)[1]: member_id for key, member_id in changes.ids.items() if key.startswith("member:")}
+    executor = _Executor(trello, plan, state, changes, board, prune, force, workers, progress, archive_guarded or force, members)
     executor.run()
     with executor.lock:
         for role in ("todo", "in_progress", "done"):
@@ -305,6 +405,7 @@ def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | 
                 state.lists.setdefault(role, {"id": executor.ids[f"list:{role}"], "name": getattr(plan.lists, role)})
         state.board.setdefault("name", plan.project)
         state.api_url = trello.api_url
+        state.pending.clear()
     state.save()
     after = trello.stats.as_dict()
     assert state.board_id is not None

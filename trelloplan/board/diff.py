@@ -2,127 +2,55 @@
 
 Identity (how a planned item finds its Trello object):
 
-- the board: the state file's board id, else the one passed with ``--board``;
+- the board: the state file's board id, else ``--board``, else the open board
+  whose description carries the plan's marker (found by apply; see
+  :func:`trelloplan.board.apply.plan_changes`);
 - a list: the id recorded in the state, else an open list with the plan's name;
 - a label: the recorded id, else a label with the plan's name (``Week 3``, ``Demo``);
-- a card: the recorded id, else the card whose description ends with the task's
-  ``trelloplan-key:`` line (the oldest one, when a person copied the card).
+- a card: see :mod:`trelloplan.board.identity`. A task's default key is its
+  name's slug, not its week, so moving a task to another week keeps its card
+  (new week label and due date; list, position, members, checklist state and
+  edits stay). Keys of boards made before 0.2 (``w3-…``) still match. A rename
+  changes the default key: when a task disappears and a new one appears
+  whose card would be orphaned, a ``renamed`` note says which ``key:`` to write.
 
-For each field the plan owns (names, descriptions, due dates, week labels,
-checklist items) the diff compares three values: what the plan wants, what is
-on the board, and what apply wrote last time. A field is written only when the
-plan changed it and the board still shows what apply wrote (or apply never
-wrote it): what people did on the board is never undone. Lists and archived
-state of cards are never touched, except ``--prune`` archiving cards of tasks
-that left the plan.
+For each field the plan owns (names, the description's text, the estimate,
+due dates, week labels, members, checklist items) the diff compares three
+values: what the plan wants, what is on the board, and what apply wrote last
+time (the state file). A field is written only when the plan changed it and
+the board still shows what apply wrote: what people did on the board is never
+undone. When both changed, or when apply no longer knows what it wrote (the
+state file is lost, or the board was adopted with ``--board``) and the board
+differs from the plan, that is a conflict: the board's value stays unless
+``--force``.
+
+Lists and the archived state of cards are never touched, except ``--prune``
+archiving the cards of tasks that left the plan; an archive of a card a
+person moved out of To Do is *guarded*: it waits for a confirmation, or
+``--force``.
+
+The drift rule of ``plan --check`` is :attr:`Diff.drift`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from ..dates import format_date
-from ..plan.model import Plan, Task
-from .markers import with_marker
-from .remote import BoardState, RemoteCard, RemoteChecklist, board_marker
+from ..dates import format_date, parse_date
+from ..plan.model import Plan, Task, key_stem
+from .changes import Change, Diff, Note, text_diff
+from .identity import guess_renames, match_cards
+from .markers import compose_desc, split_desc
+from .remote import BoardState, RemoteCard, RemoteChecklist, board_instance, board_marker, plan_fingerprint
 from .state import PlanState
 
-__all__ = ["CHECKLIST_NAME", "Change", "Diff", "Note", "diff_plan", "label_refs"]
+__all__ = ["CHECKLIST_NAME", "UNKNOWN", "Change", "Diff", "Note", "desired_card", "diff_plan", "label_refs", "three_way"]
 
 CHECKLIST_NAME = "Checklist"
 POS_STEP = 16384
 ROLES = ("todo", "in_progress", "done")
-PHASES = {"board": 0, "list": 1, "label": 1, "card": 2, "checklist": 3}
-
-
-@dataclass(frozen=True)
-class Change:
-    """One write apply will make (or a few, for a checklist's items)."""
-
-    action: str  # create | update | archive
-    kind: str  # board | list | label | card | checklist
-    ref: str  # "board", a list role, a label ref ("week:3", "demo") or a task key
-    fields: Mapping[str, Any]
-    id: str | None = None
-    old: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def phase(self) -> int:
-        return PHASES[self.kind]
-
-    @property
-    def writes(self) -> int:
-        """The number of requests this change takes."""
-        if self.kind != "checklist":
-            return 1
-        return (self.id is None) + len(self.fields.get("add", ())) + len(self.fields.get("remove", ()))
-
-    def __str__(self) -> str:
-        sign = {"create": "+", "update": "~", "archive": "-"}[self.action]
-        title = self.fields.get("name") or self.old.get("name") or ""
-        if self.kind == "checklist":
-            parts = [f"+{len(self.fields['add'])} items" if self.fields.get("add") else "",
-                     f"-{len(self.fields['remove'])} items" if self.fields.get("remove") else ""]
-            return f"{sign} checklist of {self.ref}: {' '.join(p for p in parts if p)}"
-        if self.action == "update":
-            changed = ", ".join(f"{name}: {_short(self.old.get(name))} → {_short(value)}" for name, value in self.fields.items())
-            return f"{sign} {self.kind} {self.ref}: {changed}"
-        return f"{sign} {self.kind} {self.ref}: {title}".rstrip(": ")
-
-    def data(self) -> dict[str, Any]:
-        return {"action": self.action, "kind": self.kind, "ref": self.ref, "id": self.id,
-                "fields": dict(self.fields), "old": dict(self.old)}
-
-
-def _short(value: Any) -> str:
-    text = ",".join(value) if isinstance(value, (list, tuple)) else str(value)
-    text = " ".join(text.split())
-    return repr(text[:40] + ("…" if len(text) > 40 else ""))
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something the user should know that is not a write (kept edits, conflicts, removed tasks)."""
-
-    kind: str  # kept | conflict | removed | archived | duplicate | recreated | reopened
-    ref: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"! {self.message}" if self.kind in ("conflict", "removed") else f"· {self.message}"
-
-    def data(self) -> dict[str, str]:
-        return {"kind": self.kind, "ref": self.ref, "message": self.message}
-
-
-@dataclass
-class Diff:
-    """The changes apply would make, in the order it makes them, and what it would leave alone."""
-
-    changes: list[Change] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-    ids: dict[str, str] = field(default_factory=dict)  # "list:todo", "label:week:3", "card:KEY" → existing id
-    applied: dict[str, dict[str, Any]] = field(default_factory=dict)  # card key → values to record as applied
-
-    def counts(self) -> dict[str, int]:
-        counts = {"create": 0, "update": 0, "archive": 0}
-        for change in self.changes:
-            counts[change.action] += 1
-        return counts
-
-    @property
-    def writes(self) -> int:
-        return sum(change.writes for change in self.changes)
-
-    @property
-    def empty(self) -> bool:
-        return not self.changes
-
-    def data(self) -> dict[str, Any]:
-        return {"counts": self.counts(), "writes": self.writes, "changes": [c.data() for c in self.changes],
-                "notes": [n.data() for n in self.notes]}
 
 
 def label_refs(plan: Plan) -> dict[str, tuple[str, str | None]]:
@@ -135,54 +63,66 @@ def label_refs(plan: Plan) -> dict[str, tuple[str, str | None]]:
 def desired_card(plan: Plan, task: Task) -> dict[str, Any]:
     """The values of the plan-owned fields of a task's card, as apply writes them."""
     labels = [f"week:{task.week}"] + (["demo"] if task.demo else [])
-    return {"name": task.name, "desc": with_marker(task.desc, task.key), "due": format_date(plan.week(task.week).due),
-            "labels": labels, "checklist": list(task.checklist)}
+    return {"name": task.name, "body": task.desc, "hours": task.hours, "desc": compose_desc(task.desc, task.hours, task.key),
+            "due": format_date(plan.week(task.week).due), "labels": labels, "checklist": list(task.checklist),
+            "members": list(task.members)}
 
 
 UNKNOWN: Any = object()  # the value apply last wrote, when it never wrote one (None is a real value)
 
 
-def remember(record: dict[str, Any], name: str, value: Any) -> None:
-    if value is UNKNOWN or value is None and name == "checklist":
-        record.pop(name, None)
-    else:
-        record[name] = value
-
-
 def three_way(desired: Any, actual: Any, base: Any) -> str:
-    """same | update | kept (a person changed it, the plan did not) | conflict (both changed)."""
+    """same | update | kept (a person changed it, the plan did not) | conflict (both changed) | unknown (differs; base unknown)."""
     if actual == desired:
         return "same"
-    if base is UNKNOWN or actual == base:
+    if base is UNKNOWN:
+        return "unknown"
+    if actual == base:
         return "update"
     if desired == base:
         return "kept"
     return "conflict"
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if value is None:
+        return "none"
+    text = " ".join(str(value).split())
+    return repr(text if len(text) <= 80 else text[:79] + "…")
+
+
 class _Differ:
-    def __init__(self, plan: Plan, board: BoardState | None, state: PlanState, prune: bool, force: bool) -> None:
+    def __init__(self, plan: Plan, board: BoardState | None, state: PlanState, prune: bool, force: bool,
+                 members: Mapping[str, str]) -> None:
         self.plan, self.board, self.state, self.prune, self.force = plan, board, state, prune, force
+        self.members = members
         self.out = Diff()
 
-    def field(self, kind: str, ref: str, name: str, desired: Any, actual: Any, base: Any,
-              fields: dict[str, Any], old: dict[str, Any]) -> Any:
-        """Decide one field; return the value to remember as last applied."""
+    def decide(self, what: str, label: str, desired: Any, actual: Any, base: Any, shown: tuple[str, str] | None = None) -> str:
+        """write | keep | same, with a note for people when the board's value is kept."""
         verdict = three_way(desired, actual, base)
-        if verdict == "update" or (verdict == "conflict" and self.force):
-            fields[name], old[name] = desired, actual
-            return base  # what was last applied stays recorded until the write succeeds
-        elif verdict == "kept":
-            self.out.notes.append(Note("kept", ref, f"{kind} {ref}: {name} was changed on the board; keeping it"))
-            return base
+        if verdict == "same":
+            return "same"
+        if verdict == "update" or (verdict in ("conflict", "unknown") and self.force):
+            return "write"
+        ref = what.split(" ", 1)[-1]
+        board_value, plan_value = shown or (_shown(actual), _shown(desired))
+        if verdict == "kept":
+            self.out.notes.append(Note("kept", ref, f"{what}: {label} was changed on the board; keeping it"))
         elif verdict == "conflict":
-            self.out.notes.append(Note("conflict", ref, f"{kind} {ref}: {name} changed both in the plan and on the board; "
-                                       "keeping the board's (use --force to take the plan's)"))
-            return base
-        return desired
+            self.out.notes.append(Note("conflict", ref, f"{what}: {label} changed both in the plan ({plan_value}) and on the board "
+                                       f"({board_value}); keeping the board's", "use --force to take the plan's"))
+        else:
+            self.out.notes.append(Note("conflict", ref, f"{what}: {label} on the board ({board_value}) differs from the plan "
+                                       f"({plan_value}) and the state file does not say what apply wrote; keeping the board's",
+                                       "use --force to take the plan's, or change the plan to match"))
+        return "keep"
 
     def run(self) -> Diff:
         self.board_changes()
+        self.member_changes()
         self.list_changes()
         self.label_changes()
         self.card_changes()
@@ -191,14 +131,31 @@ class _Differ:
 
     def board_changes(self) -> None:
         if self.board is None:
-            self.out.changes.append(Change("create", "board", "board", {"name": self.plan.project, "desc": board_marker(self.state.instance)}))
+            marker = board_marker(self.state.instance, plan_fingerprint(self.plan.source))
+            self.out.changes.append(Change("create", "board", "board", {"name": self.plan.project, "desc": marker}, title=self.plan.project))
             return
-        fields: dict[str, Any] = {}
-        old: dict[str, Any] = {}
         base = self.state.board.get("name", UNKNOWN) if self.state.board_id == self.board.id else UNKNOWN
-        self.field("board", "board", "name", self.plan.project, self.board.name, base, fields, old)
+        fields: dict[str, Any] = {}
+        details: list[str] = []
+        if self.decide("board", "name", self.plan.project, self.board.name, base) == "write":
+            fields["name"] = self.plan.project
+            details.append(f"name: {_shown(self.board.name)} → {_shown(self.plan.project)}")
+        if board_instance(self.board.desc) is None:  # an adopted board: its marker lets apply find it without the state file
+            fields["desc"] = f"{self.board.desc.rstrip()}\n\n{board_marker(self.state.instance, plan_fingerprint(self.plan.source))}".lstrip()
+            details.append("marker added to the description")
         if fields:
-            self.out.changes.append(Change("update", "board", "board", fields, self.board.id, old))
+            self.out.changes.append(Change("update", "board", "board", fields, self.board.id, {"name": self.board.name},
+                                           title=self.plan.project, details=tuple(details),
+                                           record={"name": fields["name"]} if "name" in fields else {}))
+
+    def member_changes(self) -> None:
+        on_board = {m.username for m in self.board.members} if self.board else set()
+        for username, member_id in self.members.items():
+            self.out.ids[f"member:{username}"] = member_id
+        for username in self.plan.members:
+            if username not in on_board and username in self.members:
+                self.out.changes.append(Change("create", "member", username, {"id": self.members[username], "type": "normal"},
+                                               title=f"@{username}", details=("added to the board",)))
 
     def list_changes(self) -> None:
         names = dict(zip(ROLES, self.plan.lists.ordered()))
@@ -210,18 +167,24 @@ class _Differ:
             found = found or next((l for l in lists if not l.closed and l.name == names[role]), None)
             found = found or next((l for l in lists if not l.closed and l.name.lower() == names[role].lower()), None)
             if found is None:
-                self.out.changes.append(Change("create", "list", role, {"name": names[role], "pos": top + POS_STEP * (index + 1)}))
+                self.out.changes.append(Change("create", "list", role, {"name": names[role], "pos": top + POS_STEP * (index + 1)},
+                                               title=names[role]))
                 continue
             self.out.ids[f"list:{role}"] = found.id
             fields: dict[str, Any] = {}
-            old: dict[str, Any] = {}
+            details: list[str] = []
             base = recorded.get("name", UNKNOWN) if recorded.get("id") == found.id else UNKNOWN
-            self.field("list", role, "name", names[role], found.name, base, fields, old)
+            if self.decide(f"list {role}", "name", names[role], found.name, base) == "write":
+                fields["name"] = names[role]
+                details.append(f"name: {_shown(found.name)} → {_shown(names[role])}")
             if found.closed:
-                fields["closed"], old["closed"] = False, True
+                fields["closed"] = False
+                details.append("reopened")
                 self.out.notes.append(Note("reopened", role, f"list {found.name!r} was archived on the board; apply reopens it"))
             if fields:
-                self.out.changes.append(Change("update", "list", role, fields, found.id, old))
+                self.out.changes.append(Change("update", "list", role, fields, found.id, {"name": found.name, "closed": found.closed},
+                                               title=found.name, details=tuple(details),
+                                               record={"id": found.id, **({"name": fields.get("name", base)} if "name" in fields or base is not UNKNOWN else {})}))
 
     def label_changes(self) -> None:
         labels = self.board.labels if self.board else ()
@@ -229,91 +192,175 @@ class _Differ:
             recorded = self.state.labels.get(ref, {})
             found = next((l for l in labels if l.id == recorded.get("id")), None) or next((l for l in labels if l.name == name), None)
             if found is None:
-                self.out.changes.append(Change("create", "label", ref, {"name": name, "color": color}))
+                self.out.changes.append(Change("create", "label", ref, {"name": name, "color": color}, title=name,
+                                               details=(f"colour {color or 'none'}",)))
                 continue
             self.out.ids[f"label:{ref}"] = found.id
             fields: dict[str, Any] = {}
-            old: dict[str, Any] = {}
+            details: list[str] = []
             same = recorded.get("id") == found.id
-            self.field("label", ref, "name", name, found.name, recorded.get("name", UNKNOWN) if same else UNKNOWN, fields, old)
-            self.field("label", ref, "color", color, found.color, recorded.get("color", UNKNOWN) if same else UNKNOWN, fields, old)
+            for field, want, actual in (("name", name, found.name), ("color", color, found.color)):
+                if self.decide(f"label {ref}", field, want, actual, recorded.get(field, UNKNOWN) if same else UNKNOWN) == "write":
+                    fields[field] = want
+                    details.append(f"{'colour' if field == 'color' else field}: {_shown(actual)} → {_shown(want)}")
             if fields:
-                self.out.changes.append(Change("update", "label", ref, fields, found.id, old))
+                self.out.changes.append(Change("update", "label", ref, fields, found.id, {"name": found.name, "color": found.color},
+                                               title=found.name, details=tuple(details), record=fields))
 
-    def match_cards(self) -> dict[str, RemoteCard]:
-        cards = self.board.cards if self.board else ()
-        by_id = {card.id: card for card in cards}
-        by_key: dict[str, list[RemoteCard]] = {}
-        for remote in cards:
-            if remote.key:
-                by_key.setdefault(remote.key, []).append(remote)
-        matched: dict[str, RemoteCard] = {}
-        for task in self.plan.tasks():
-            recorded = by_id.get(self.state.cards.get(task.key, {}).get("id", ""))
-            candidates = sorted(by_key.get(task.key, []), key=lambda c: c.id)
-            card = recorded or (candidates[0] if candidates else None)
-            if card is None:
-                continue
-            matched[task.key] = card
-            if len(candidates) > 1:
-                self.out.notes.append(Note("duplicate", task.key, f"card {task.key}: {len(candidates) - 1} copies on the board carry "
-                                           "the same key; apply manages only the original"))
-        self.leftovers = [card for key, group in by_key.items() if key not in matched for card in group
-                          if key not in {t.key for t in self.plan.tasks()}]
-        return matched
+    # -- cards ----------------------------------------------------------------------------------
+
+    def card_week(self, card: RemoteCard) -> int | None:
+        weeks = [int(ref.split(":")[1]) for ref in (self.labels_by_id.get(i, "") for i in card.label_ids) if ref.startswith("week:")]
+        return weeks[0] if len(weeks) == 1 else None
 
     def card_changes(self) -> None:
-        matched = self.match_cards()
-        labels_by_id = {self.out.ids[f"label:{ref}"]: ref for ref in label_refs(self.plan) if f"label:{ref}" in self.out.ids}
-        todo_id = self.out.ids.get("list:todo")
+        self.labels_by_id = {self.out.ids[f"label:{ref}"]: ref for ref in label_refs(self.plan) if f"label:{ref}" in self.out.ids}
         cards = self.board.cards if self.board else ()
+        matching = match_cards(self.plan, cards, self.state.cards, self.card_week)
+        todo_id = self.out.ids.get("list:todo")
         pos = max((c.pos for c in cards if c.list_id == todo_id), default=0.0)
+        created: list[Task] = []
         for task in self.plan.tasks():
             want = desired_card(self.plan, task)
-            card = matched.get(task.key)
-            recorded = self.state.cards.get(task.key)
+            card = matching.cards.get(task.key)
+            record_key = matching.record_keys.get(task.key, task.key)
+            recorded = self.state.cards.get(record_key)
             if card is None:
                 pos += POS_STEP
-                self.out.changes.append(Change("create", "card", task.key, {**want, "pos": pos}))
-                if recorded:
-                    self.out.notes.append(Note("recreated", task.key, f"card {task.key} was deleted on the board; apply creates it again"))
-                if want["checklist"]:
-                    self.out.changes.append(Change("create", "checklist", task.key, {"name": CHECKLIST_NAME, "add": want["checklist"], "remove": []}))
+                created.append(task)
+                self.create_card(task, want, pos, recorded is not None)
                 continue
+            if record_key != task.key:
+                self.out.renamed[record_key] = task.key
+            if task.key in matching.copies:
+                self.out.notes.append(Note("duplicate", task.key, f"card {task.key}: {matching.copies[task.key]} copies on the board "
+                                           "carry the same key; apply manages only the original"))
             self.out.ids[f"card:{task.key}"] = card.id
             base = recorded if recorded and recorded.get("id") == card.id else None
+            if base is None and task.key in self.state.pending:
+                base = {**self.state.pending[task.key], "id": card.id}  # apply made it, then died before recording it
             self.out.applied[task.key] = {"id": card.id}
             if card.closed:
                 self.out.notes.append(Note("archived", task.key, f"card {task.key} is archived on the board; left alone"))
                 continue
-            self.card_fields(task.key, card, want, base, labels_by_id)
+            self.card_fields(task, card, want, base)
             self.checklist(task.key, card, want["checklist"], base)
-        for card in self.leftovers:
-            if card.closed:
-                continue
-            if self.prune:
-                self.out.changes.append(Change("archive", "card", card.key or card.id, {"closed": True}, card.id, {"name": card.name}))
-            else:
-                self.out.notes.append(Note("removed", card.key or card.id, f"card {card.key} ({card.name!r}) is no longer in the plan; "
-                                           "use --prune to archive it"))
+        self.leftovers(matching.leftovers, created, todo_id)
 
-    def card_fields(self, key: str, card: RemoteCard, want: dict[str, Any], base: dict[str, Any] | None,
-                    labels_by_id: Mapping[str, str]) -> None:
+    def create_card(self, task: Task, want: dict[str, Any], pos: float, recorded: bool) -> None:
+        member_ids = [self.members[u] for u in task.members if u in self.members]
+        fields = {"name": want["name"], "desc": want["desc"], "due": want["due"], "labels": want["labels"], "pos": pos,
+                  "idMembers": member_ids}
+        record = {k: want[k] for k in ("name", "desc", "hours", "due", "labels")} | {"members": member_ids}
+        self.out.changes.append(Change("create", "card", task.key, fields, title=task.name, record=record,
+                                       details=(f"week {task.week}",)))
+        if recorded:
+            self.out.notes.append(Note("recreated", task.key, f"card {task.key} was deleted on the board; apply creates it again"))
+        if want["checklist"]:
+            self.out.changes.append(Change("create", "checklist", task.key, {"name": CHECKLIST_NAME, "add": want["checklist"], "remove": []},
+                                           title=task.name, details=(f"{len(want['checklist'])} items",)))
+
+    def card_fields(self, task: Task, card: RemoteCard, want: dict[str, Any], base: dict[str, Any] | None) -> None:
+        key = task.key
+        what = f"card {key}"
         fields: dict[str, Any] = {}
-        old: dict[str, Any] = {}
-        applied = self.out.applied[key]
+        details: list[str] = []
+        now: dict[str, Any] = {}  # what to record now; a written value is recorded once its write succeeded
+        after: dict[str, Any] = {}
+
+        def settle(name: str, verdict: str, desired: Any, base_value: Any) -> None:
+            now[name] = desired if verdict == "same" else base_value
+            after[name] = desired if verdict in ("same", "write") else base_value
+
+        known = base or {}
+        verdict = self.decide(what, "name", want["name"], card.name, known.get("name", UNKNOWN))
+        if verdict == "write":
+            fields["name"] = want["name"]
+            details.append(f"name: {_shown(card.name)} → {_shown(want['name'])}")
+        settle("name", verdict, want["name"], known.get("name", UNKNOWN))
+
+        text = split_desc(card.desc)
+        marker = text.key if text.key and (text.key == key or (task.slug is not None and key_stem(text.key) == task.slug)) else key
+        base_body = split_desc(known["desc"]).body if "desc" in known else UNKNOWN
+        body = self.decide(what, "description", want["body"], text.body, base_body, ("its text", "the plan's text"))
+        hours = self.decide(what, "hours", want["hours"], text.hours, known.get("hours", UNKNOWN))
+        settle("body", body, want["body"], base_body)
+        settle("hours", hours, want["hours"], known.get("hours", UNKNOWN))
+        if "write" in (body, hours):
+            fields["desc"] = compose_desc(want["body"] if body == "write" else text.body, want["hours"] if hours == "write" else text.hours, marker)
+            if hours == "write":
+                details.append(f"hours: {_shown(text.hours)} → {_shown(want['hours'])}")
+            if body == "write":
+                details.append("description")
+                details.extend(text_diff(text.body, want["body"]) or ["      (spaces only)"])
+
         actual_due = format_date(card.due) if card.due else None
-        for name, actual in (("name", card.name), ("desc", card.desc), ("due", actual_due)):
-            remember(applied, name, self.field("card", key, name, want[name], actual, (base or {}).get(name, UNKNOWN), fields, old))
-        managed = sorted(labels_by_id[label] for label in card.label_ids if label in labels_by_id)
-        recorded = self.field("card", key, "labels", sorted(want["labels"]), managed,
-                              sorted(base["labels"]) if base and "labels" in base else UNKNOWN, fields, old)
-        remember(applied, "labels", recorded)
-        if "labels" in fields:
+        verdict = self.decide(what, "due date", want["due"], actual_due, known.get("due", UNKNOWN),
+                              (self.when(actual_due), self.when(want["due"])))
+        if verdict == "write":
+            fields["due"] = want["due"]
+            details.append(f"due: {self.when(actual_due)} → {self.when(want['due'])}")
+        settle("due", verdict, want["due"], known.get("due", UNKNOWN))
+
+        managed = sorted(self.labels_by_id[label] for label in card.label_ids if label in self.labels_by_id)
+        base_labels = sorted(known["labels"]) if "labels" in known else UNKNOWN
+        verdict = self.decide(what, "week label", sorted(want["labels"]), managed, base_labels,
+                              (self.label_names(managed), self.label_names(want["labels"])))
+        if verdict == "write":
             fields["labels"] = want["labels"]
-            fields["keep_label_ids"] = [label for label in card.label_ids if label not in labels_by_id]
+            fields["keep_label_ids"] = [label for label in card.label_ids if label not in self.labels_by_id]
+            details.append(f"labels: {self.label_names(managed)} → {self.label_names(want['labels'])}")
+        settle("labels", verdict, want["labels"], base_labels)
+
+        self.card_members(task, card, base, fields, details, now, after)
+        record_now = self.out.applied[key]
+        for name in ("name", "hours", "due", "labels", "members"):
+            if name in now and now[name] is not UNKNOWN:
+                record_now[name] = now[name]
+        if now["body"] is not UNKNOWN:
+            record_now["desc"] = compose_desc(now["body"], None, marker)
         if fields:
-            self.out.changes.append(Change("update", "card", key, fields, card.id, old))
+            record = {name: value for name, value in after.items() if value is not UNKNOWN and name != "body"}
+            if after["body"] is not UNKNOWN:
+                record["desc"] = compose_desc(after["body"], None, marker)
+            self.out.changes.append(Change("update", "card", key, fields, card.id, {"name": card.name, "desc": card.desc, "due": actual_due},
+                                           title=card.name, details=tuple(details), record=record))
+
+    def card_members(self, task: Task, card: RemoteCard, base: dict[str, Any] | None, fields: dict[str, Any],
+                     details: list[str], now: dict[str, Any], after: dict[str, Any]) -> None:
+        """The task's members on the card: added unless a person removed them; those people added stay."""
+        wanted = [self.members[u] for u in task.members if u in self.members]
+        before = base.get("members") if base else None
+        names = {member_id: username for username, member_id in self.members.items()}
+        actual = list(card.member_ids)
+        if base is None and any(m not in actual for m in wanted) and not self.force:
+            missing = ", ".join(f"@{names.get(m, m)}" for m in wanted if m not in actual)
+            self.out.notes.append(Note("conflict", task.key, f"card {task.key}: the plan assigns {missing}, not on the card, and the "
+                                       "state file does not say what apply wrote; keeping the card's members",
+                                       "use --force to add them"))
+            return
+        add = [m for m in wanted if m not in actual and (before is None or m not in before)]
+        remove = [m for m in (before or []) if m not in wanted and m in actual]
+        for member_id in wanted:
+            if before is not None and member_id in before and member_id not in actual:
+                self.out.notes.append(Note("kept", task.key, f"card {task.key}: @{names.get(member_id, member_id)} was taken off "
+                                           "the card on the board; keeping it off"))
+        now["members"] = before if add or remove else wanted
+        after["members"] = wanted
+        if add or remove:
+            fields["idMembers"] = [m for m in actual if m not in remove] + add
+            change = [f"+@{names.get(m, m)}" for m in add] + [f"-@{names.get(m, m)}" for m in remove]
+            details.append(f"members: {' '.join(change)}")
+
+    def when(self, due: str | None) -> str:
+        if not due:
+            return "none"
+        moment: datetime = parse_date(due).astimezone(self.plan.tzinfo)
+        return moment.strftime("%a %Y-%m-%d %H:%M")
+
+    def label_names(self, refs: list[str]) -> str:
+        names = label_refs(self.plan)
+        return ", ".join(names[ref][0] if ref in names else ref for ref in sorted(refs)) or "none"
 
     def checklist(self, key: str, card: RemoteCard, wanted: list[str], base: dict[str, Any] | None) -> None:
         recorded_id = (base or {}).get("checklist_id")
@@ -321,26 +368,64 @@ class _Differ:
             (c for c in card.checklists if c.name == CHECKLIST_NAME), None)
         actual = [item.name for item in checklist.items] if checklist else []
         before = base.get("checklist") if base else None
+        if base is None and any(item not in actual for item in wanted) and not self.force:
+            self.out.notes.append(Note("conflict", key, f"card {key}: the checklist on the board lacks items of the plan, and the state "
+                                       "file does not say what apply wrote; keeping the card's checklist", "use --force to add them"))
+            if checklist is not None:
+                self.out.applied[key]["checklist_id"] = checklist.id
+            return
         add = [item for item in wanted if item not in actual and (before is None or item not in before)]
-        remove = [item.id for item in (checklist.items if checklist else ()) if before is not None and item.name in before and item.name not in wanted]
+        remove = [item for item in (checklist.items if checklist else ()) if before is not None and item.name in before and item.name not in wanted]
         if before is not None:
-            kept = [item for item in wanted if item in before and item not in actual]
-            for item in kept:
-                self.out.notes.append(Note("kept", key, f"card {key}: checklist item {item!r} was removed on the board; keeping it removed"))
-        remember(self.out.applied[key], "checklist", before if add or remove else wanted)
+            for item in wanted:
+                if item in before and item not in actual:
+                    self.out.notes.append(Note("kept", key, f"card {key}: checklist item {item!r} was removed on the board; keeping it removed"))
+        recorded = before if add or remove else wanted
+        if recorded is not None:
+            self.out.applied[key]["checklist"] = recorded
         if checklist is not None:
             self.out.applied[key]["checklist_id"] = checklist.id
         if add or remove:
             top = max((item.pos for item in checklist.items), default=0.0) if checklist else 0.0
+            details = tuple([f"+ {_shown(item)}" for item in add] + [f"- {_shown(item.name)}" for item in remove])
             self.out.changes.append(Change("update" if checklist else "create", "checklist", key,
-                                           {"name": CHECKLIST_NAME, "add": add, "remove": remove, "pos": top},
-                                           checklist.id if checklist else None))
+                                           {"name": CHECKLIST_NAME, "add": add, "remove": [item.id for item in remove], "pos": top},
+                                           checklist.id if checklist else None, title=card.name,
+                                           details=tuple(f"      {line}" for line in details)))
+
+    def leftovers(self, leftovers: list[tuple[str, RemoteCard]], created: list[Task], todo_id: str | None) -> None:
+        """Cards of tasks no longer in the plan: likely renames, then prune or say so."""
+        open_cards = [(key, card) for key, card in leftovers if not card.closed]
+        renames = {card.id: task for task, _, card in guess_renames(created, open_cards, self.card_week)}
+        for key, card in open_cards:
+            where = self.board.list(card.list_id) if self.board else None
+            in_list = f"in {where.name!r}" if where else "in no list apply knows"
+            task = renames.get(card.id)
+            if task is not None:
+                line = f"{self.plan.source or 'the plan'}:{task.line}" if task.line else (self.plan.source or "the plan")
+                self.out.notes.append(Note("renamed", key, f"task {task.name!r} looks like a rename of card {key} ({card.name!r}, {in_list})",
+                                           f"to keep that card, add `key: {key}` to the task ({line}); otherwise apply "
+                                           "creates a new card and the old one is no longer in the plan"))
+            if not self.prune and task is not None:
+                continue
+            moved = card.list_id != todo_id
+            if not self.prune:
+                self.out.notes.append(Note("removed", key, f"card {key} ({card.name!r}, {in_list}) is no longer in the plan",
+                                           "archive or delete it on Trello, or run apply with --prune"
+                                           + (" and confirm (a person moved it out of To Do)" if moved else "")))
+                continue
+            guarded = ""
+            if not self.force and moved:
+                guarded = f"a person moved it to {where.name!r}" if where else "a person moved it out of To Do"
+            self.out.changes.append(Change("archive", "card", key, {"closed": True}, card.id, {"name": card.name},
+                                           title=card.name, details=(in_list,), guarded=guarded))
 
 
-def diff_plan(plan: Plan, board: BoardState | None, state: PlanState, *, prune: bool = False, force: bool = False) -> Diff:
+def diff_plan(plan: Plan, board: BoardState | None, state: PlanState, *, prune: bool = False, force: bool = False,
+              members: Mapping[str, str] | None = None) -> Diff:
     """The changes that would make ``board`` match ``plan``, given what apply wrote last (``state``).
 
-    Pure: reads nothing, writes nothing. ``board`` is None when the board does not exist yet.
+    Pure: reads nothing, writes nothing. ``board`` is None when the board does
+    not exist yet; ``members`` maps the plan's usernames to Trello member ids.
     """
-    return _Differ(plan, board, state, prune, force).run()
-
+    return _Differ(plan, board, state, prune, force, members or {}).run()

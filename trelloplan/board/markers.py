@@ -1,7 +1,8 @@
-"""The marker that ties a Trello card to its plan task.
+"""The marker that ties a Trello card to its plan task, and the task's estimate.
 
 apply writes the task's key as the last line of the card's description
-(``trelloplan-key: w3-set-up-bigquery``). The state file maps keys to card ids
+(``trelloplan-key: set-up-bigquery``), and the task's hours on the line
+before it (``Estimate: 4 h``), so the team sees them on the card. The state file maps keys to card ids
 too; the marker is what lets a re-run recognise a card created by a run that
 died before it could record the id, and lets reports on any machine match
 cards to plan tasks.
@@ -10,11 +11,14 @@ cards to plan tasks.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-__all__ = ["MARKER_PREFIX", "card_key", "strip_marker", "with_marker"]
+__all__ = ["ESTIMATE_PREFIX", "MARKER_PREFIX", "CardText", "card_key", "compose_desc", "split_desc", "strip_marker", "with_marker"]
 
 MARKER_PREFIX = "trelloplan-key:"
 _MARKER_LINE = re.compile(r"(?:\n\n)?^trelloplan-key:[ \t]*(\S+)[ \t]*\Z", re.MULTILINE)
+ESTIMATE_PREFIX = "Estimate:"
+_ESTIMATE_LINE = re.compile(r"(?:\n\n)?^Estimate:[ \t]*([0-9]+(?:\.[0-9]+)?)[ \t]*h(?:ours?)?[ \t]*\Z", re.MULTILINE)
 
 
 def card_key(desc: str | None) -> str | None:
@@ -36,3 +40,28 @@ def with_marker(desc: str, key: str) -> str:
     """``desc`` followed by the marker line for ``key``."""
     body = strip_marker(desc)
     return f"{body}\n\n{MARKER_PREFIX} {key}" if body else f"{MARKER_PREFIX} {key}"
+
+
+class CardText(NamedTuple):
+    """A card description taken apart: the text people read, the estimate line's hours, the key."""
+
+    body: str
+    hours: float | None
+    key: str | None
+
+
+def split_desc(desc: str | None) -> CardText:
+    """``desc`` as (body, hours, key); the parts apply writes are None when absent."""
+    key = card_key(desc)
+    rest = strip_marker(desc) if key else (desc or "").rstrip()
+    match = _ESTIMATE_LINE.search(rest)
+    if match is None:
+        return CardText(rest, None, key)
+    return CardText(rest[: match.start()].rstrip(), float(match.group(1)), key)
+
+
+def compose_desc(body: str, hours: float | None, key: str) -> str:
+    """The description apply writes: the body, then the estimate line and the marker line."""
+    trailer = (f"{ESTIMATE_PREFIX} {hours:g} h\n" if hours is not None else "") + f"{MARKER_PREFIX} {key}"
+    body = body.rstrip()
+    return f"{body}\n\n{trailer}" if body else trailer

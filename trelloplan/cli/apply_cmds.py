@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
@@ -13,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..board.apply import ApplyResult, apply_plan, plan_changes
+from ..board.changes import DRIFT_NOTES
 from ..board.diff import Change, Diff
 from ..board.remote import BoardState
 from ..board.state import PlanState, default_state_path
@@ -20,36 +23,52 @@ from ..client import Trello
 from ..errors import UsageError
 from ..plan.model import Plan
 from ..plan.planfile import load_plan
+from ..render.formatting import plural
 from . import EXIT_DRIFT
 
-KIND_TITLES = {"board": "board", "list": "lists", "label": "labels", "card": "cards", "checklist": "checklists"}
+KIND_TITLES = {"board": "board", "member": "members", "list": "lists", "label": "labels", "card": "cards", "checklist": "checklists"}
 
 
 def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str) -> str:
+    """The plan of work for people: what is written, by kind, then what is left alone and why."""
     where = f"board {board.name!r} ({board.id})" if board else f"a new board {plan.project!r}"
     counts = diff.counts()
-    lines = [f"Plan for {where} on {api_url}:",
-             f"  {diff.writes} writes: create {counts['create']}, update {counts['update']}, archive {counts['archive']}"]
+    shown = ", ".join(f"{action} {n}" for action, n in counts.items() if n or action != "delete")
+    lines = [f"Plan for {where} on {api_url}:", f"  {diff.writes} writes: {shown}"]
     for kind, title in KIND_TITLES.items():
         changes = [c for c in diff.changes if c.kind == kind]
         if changes:
             lines.append(f"  {title} ({len(changes)}):")
-            lines.extend(f"    {change}" for change in changes)
+            for change in changes:
+                first, *rest = change.lines()
+                lines.append(f"    {first}" + (f"  [waits for confirmation: {change.guarded}]" if change.guarded else ""))
+                lines.extend(f"    {line}" for line in rest)
     if diff.notes:
+        width = max(60, shutil.get_terminal_size().columns - 1)
         lines.append(f"  notes ({len(diff.notes)}):")
-        lines.extend(f"    {note}" for note in diff.notes)
-    if diff.empty:
+        for note in diff.notes:
+            mark = "!" if note.kind in DRIFT_NOTES else "·"
+            lines.extend(textwrap.wrap(note.message, width, initial_indent=f"    {mark} ", subsequent_indent="      ", break_on_hyphens=False))
+            lines.extend(textwrap.wrap(note.hint, width, initial_indent="      hint: ", subsequent_indent="      ", break_on_hyphens=False) if note.hint else [])
+    if diff.empty and not diff.drift:
         lines.append("  the board matches the plan: nothing to do")
+    elif diff.empty:
+        lines.append("  nothing to write, but the board differs from the plan: see the notes marked !")
     return "\n".join(lines)
 
 
 def board_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
-        click.option("--board", "board_id", metavar="ID", help="The board to use (id or short link). Default: the one in the state file."),
+        click.option("--board", "board_id", metavar="BOARD", help="The board: its id, short link or URL. Default: the one in the "
+                     "state file, else the board that carries this plan's marker."),
         click.option("--state", "state_path", metavar="PATH", type=click.Path(dir_okay=False),
                      help="The state file. Default: next to the plan, PLAN.state.json."),
-        click.option("--prune", is_flag=True, help="Archive cards of tasks removed from the plan (never deletes)."),
-        click.option("--force", is_flag=True, help="Take the plan's value where a field changed both in the plan and on the board."),
+        click.option("--prune", is_flag=True, help="Archive cards of tasks removed from the plan (never deletes). Cards people moved "
+                     "out of To Do wait for a confirmation (or --force)."),
+        click.option("--force", is_flag=True, help="Take the plan's value where a field changed both in the plan and on the board, "
+                     "or differs while the state file is lost; with --prune, archive without asking."),
+        click.option("--workspace", metavar="ID|NAME", help="The Trello workspace a new board goes into (default: the plan's "
+                     "`workspace:`, else your only one); unused when the board exists."),
         click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary."),
     ]):
         command = option(command)
@@ -63,12 +82,14 @@ def open_state(plan_path: str, state_path: str | None) -> PlanState:
 @click.command("plan")
 @click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=False))
 @board_options
-@click.option("--check", is_flag=True, help=f"Exit with code {EXIT_DRIFT} when the board differs from the plan.")
+@click.option("--check", is_flag=True, help=f"Exit with code {EXIT_DRIFT} when the board differs from the plan: apply would write, "
+              "a removed task's card is open, a likely rename or a conflict waits.")
 def plan_command(plan_path: str, board_id: str | None, state_path: str | None, prune: bool, force: bool,
-                 as_json: bool, check: bool) -> None:
+                 workspace: str | None, as_json: bool, check: bool) -> None:
     """Show what apply would change on the board, touching nothing.
 
-    Reads the board in one request (two when a crashed run must be found again).
+    Reads the board in one request (two when there is no state file: the
+    board is found by the marker in its description).
 
     \b
     Example:
@@ -77,12 +98,12 @@ def plan_command(plan_path: str, board_id: str | None, state_path: str | None, p
     plan = load_plan(plan_path)
     state = open_state(plan_path, state_path)
     with Trello.from_env() as trello:
-        diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+        diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force, workspace=workspace)
         if as_json:
             click.echo(json.dumps({"board": board.id if board else None, **diff.data()}, indent=2))
         else:
             click.echo(render_diff(diff, board, plan, trello.api_url))
-    if check and not diff.empty:
+    if check and diff.drift:
         sys.exit(EXIT_DRIFT)
 
 
@@ -91,10 +112,8 @@ def plan_command(plan_path: str, board_id: str | None, state_path: str | None, p
 @board_options
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking for confirmation (for scripts and cron).")
 @click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 32), help="Concurrent writes.")
-@click.option("--workspace", metavar="ID|NAME", help="The Trello workspace a new board goes into (default: the plan's "
-              "`workspace:`, else your only one); unused when the board exists.")
 def apply_command(plan_path: str, board_id: str | None, state_path: str | None, prune: bool, force: bool,
-                  as_json: bool, yes: bool, workers: int, workspace: str | None) -> None:
+                  workspace: str | None, as_json: bool, yes: bool, workers: int) -> None:
     """Make the board match the plan: create it, or update only what the plan changed.
 
     Creates the board (lists To Do / In Progress / Done, a label per week and a
@@ -110,16 +129,17 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
     plan = load_plan(plan_path)
     state = open_state(plan_path, state_path)
     with Trello.from_env() as trello:
-        diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force)
+        diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force, workspace=workspace)
         if not as_json:
             click.echo(render_diff(diff, board, plan, trello.api_url))
-        if not diff.empty and not yes:
-            if not sys.stdin.isatty():
-                raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
-            if not click.confirm(f"Apply {diff.writes} writes?", default=False):
-                raise click.Abort()
+        interactive = interactive_terminal(yes)
+        if not diff.empty and not yes and not interactive:
+            raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
+        diff, confirmed = confirm_guarded(diff, interactive, quiet=as_json)
+        if not diff.empty and interactive and not click.confirm(f"Apply {diff.writes} writes?", default=False):
+            raise click.Abort()
         result = run_with_progress(trello, plan, state, diff, board, prune=prune, force=force, workers=workers, quiet=as_json,
-                                   workspace=workspace)
+                                   archive_guarded=confirmed)
     if as_json:
         click.echo(json.dumps({**result.data(), "state": str(state.path)}, indent=2))
     elif not diff.empty:
@@ -127,8 +147,32 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
                    f"state saved in {state.path}.")
 
 
+def interactive_terminal(yes: bool) -> bool:
+    """Whether apply asks before writing: on a terminal, without --yes."""
+    return sys.stdin.isatty() and not yes
+
+
+def confirm_guarded(diff: Diff, interactive: bool, *, quiet: bool) -> tuple[Diff, bool]:
+    """Ask before archiving cards people moved out of To Do; --yes alone never archives them.
+
+    Returns the diff to apply and whether those archives were confirmed.
+    """
+    guarded = diff.guarded
+    if not guarded:
+        return diff, False
+    if interactive:
+        for change in guarded:
+            click.echo(f"  {change.ref} ({change.title!r}): {change.guarded}")
+        if click.confirm("Archive this card too?" if len(guarded) == 1 else f"Archive these {len(guarded)} cards too?", default=False):
+            return diff, True
+    elif not quiet:
+        click.echo(f"keeping {plural(len(guarded), 'card')} open that people moved out of To Do "
+                   "(pass --prune --force to archive them)", err=True)
+    return diff.without_guarded(), False
+
+
 def run_with_progress(trello: Trello, plan: Plan, state: PlanState, diff: Diff, board: BoardState | None, *,
-                      prune: bool, force: bool, workers: int, quiet: bool, workspace: str | None = None) -> ApplyResult:
+                      prune: bool, force: bool, workers: int, quiet: bool, archive_guarded: bool = False) -> ApplyResult:
     """Apply with a progress bar on a terminal, a plain line per write otherwise (cron), nothing when quiet."""
     with ExitStack() as stack:
         progress = None
@@ -143,7 +187,7 @@ def run_with_progress(trello: Trello, plan: Plan, state: PlanState, diff: Diff, 
             def progress(change: Change, done: int, total: int) -> None:
                 click.echo(f"[{done}/{total}] {change}", err=True)
         return apply_plan(trello, plan, state, prune=prune, force=force, workers=workers, progress=progress,
-                          diff=(diff, board), workspace=workspace)
+                          diff=(diff, board), archive_guarded=archive_guarded)
 
 
 COMMANDS = [plan_command, apply_command]

@@ -78,8 +78,10 @@ def _email_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--from-export", "exports", multiple=True, metavar="FILE",
               help="A Trello board JSON export (repeatable: overlapping exports are merged).")
 @click.option("--store", "store_path", metavar="PATH", help="The local history store (SQLite) to read, or to pull into.")
-@click.option("--board", "board_id", metavar="ID", help="Pull the board's new actions into its store first (needs TRELLO_API_KEY and TRELLO_TOKEN).")
-@click.option("--plan", "plan_path", metavar="PLAN.yaml", help="The plan the board was made from: its weeks, labels, hours and demos.")
+@click.option("--board", "board_id", metavar="BOARD", help="Pull the board's new actions into its store first (its id, short link or "
+              "URL; needs TRELLO_API_KEY and TRELLO_TOKEN). Default with --plan: the board in the plan's state file.")
+@click.option("--plan", "plan_path", metavar="PLAN.yaml", help="The plan the board was made from: its weeks, labels, hours and demos; "
+              "its state file names the board when no other source is given.")
 @click.option("--week", metavar="N", help="Report on plan week N (or an ISO week like 2027-W05), as of its end.")
 @click.option("--as-of", "as_of_text", metavar="DATE", help="Report as of this day's end or date-time (default: now).")
 @click.option("--tz", "tz_name", metavar="ZONE", help="Time zone for weeks and dates (default: the plan's, else UTC).")
@@ -112,14 +114,14 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     \b
     Example:
       trelloplan report --from-export board.json --plan plan.yaml --week 3
-      trelloplan report --board 5f1a2b3c4d5e6f7a8b9c0d1e --plan plan.yaml --format html --out report.html
-      trelloplan report --board 5f1a2b3c4d5e6f7a8b9c0d1e --plan plan.yaml --email-to team@example.com
+      trelloplan report --plan plan.yaml --format html --out report.html
+      trelloplan report --board https://trello.com/b/AbCd1234 --plan plan.yaml --email-to team@example.com
       trelloplan report --store ~/.cache/trelloplan/boards/ID.sqlite --as-of 2027-02-12 --format json --out week6.json
     """
     from contextlib import ExitStack
 
     from ..lock import board_lock
-    from ..reporting import deliver_email, load_history, weekly_report
+    from ..reporting import deliver_email, load_history, resolve_board, weekly_report
 
     if fmt not in ALL_FORMATS:
         raise UsageError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(ALL_FORMATS)}")
@@ -141,11 +143,19 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
         as_of = parse_as_of(as_of_text, zone)
     else:
         as_of = now
+    if board_id is None and plan_path and not exports and not store_path:
+        board_id = _board_of_plan(plan_path)
     with ExitStack() as held:
+        trello = None
+        if board_id is not None and not exports:
+            from ..client import Trello
+
+            trello = held.enter_context(Trello.from_env())
+            board_id = resolve_board(board_id, trello=trello)  # one board, one store, one lock
         if emailing and not eml_path and board_id:
             held.enter_context(board_lock(board_id))
         _say("pulling the board's new actions" if board_id else "reading the history")
-        history = load_history(exports=exports, store_path=store_path, board_id=board_id)
+        history = load_history(exports=exports, store_path=store_path, board_id=board_id, trello=trello)
         if emailing and not eml_path and not board_id and history.board is not None:
             held.enter_context(board_lock(history.board.id))
         report = weekly_report(history, as_of=as_of, plan=plan, plan_path=plan_path, week=week, tz=zone,
@@ -158,6 +168,18 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
 
 
 ALL_FORMATS = (*FORMATS, "html")
+
+
+def _board_of_plan(plan_path: str) -> str:
+    """The board the plan's state file records (``--plan`` without ``--board``)."""
+    from ..board.resolve import recorded_board
+    from ..board.state import default_state_path
+
+    board_id = recorded_board(plan_path)
+    if board_id is None:
+        raise UsageError(f"{default_state_path(plan_path)} records no board",
+                         hint="apply the plan first (trelloplan apply PLAN), or pass --board BOARD (its id, short link or URL)")
+    return board_id
 
 
 def _write_report(report: Any, fmt: str, out_path: str | None) -> None:
@@ -198,9 +220,10 @@ def _email_settings(email_to: tuple[str, ...], eml_path: str | None, email_from:
 
 
 @click.command("pull")
-@click.option("--board", "board_id", required=True, metavar="ID", help="The board to pull (its id or short link).")
+@click.option("--board", "board_id", metavar="BOARD", help="The board to pull: its id, short link or URL.")
+@click.option("--plan", "plan_path", metavar="PLAN.yaml", help="Pull the board the plan was applied to (named in its state file).")
 @click.option("--store", "store_path", metavar="PATH", help="The store file (default: one per board in the user's cache).")
-def pull_command(board_id: str, store_path: str | None) -> None:
+def pull_command(board_id: str | None, plan_path: str | None, store_path: str | None) -> None:
     """Fetch the board's new actions, cards and lists into its local store.
 
     The first pull fetches the whole history (about one request per 1,000
@@ -210,15 +233,20 @@ def pull_command(board_id: str, store_path: str | None) -> None:
     \b
     Example:
       trelloplan pull --board 5f1a2b3c4d5e6f7a8b9c0d1e
+      trelloplan pull --plan plan.yaml
       trelloplan report --store ~/.cache/trelloplan/boards/5f1a2b3c4d5e6f7a8b9c0d1e.sqlite --format markdown
     """
     from ..render.formatting import plural
     from ..reporting import pull_board
     from ..store import default_store_path
 
+    if board_id is None:
+        if not plan_path:
+            raise UsageError("say which board to pull", hint="pass --board BOARD (its id, short link or URL) or --plan PLAN")
+        board_id = _board_of_plan(plan_path)
     result = pull_board(board_id, store_path=store_path)
-    where = store_path or default_store_path(board_id)
-    click.echo(f"pulled {plural(result.new_actions, 'new action')} of board {board_id} into {where} "
+    where = store_path or default_store_path(result.board_id)
+    click.echo(f"pulled {plural(result.new_actions, 'new action')} of board {result.board_id} into {where} "
                f"({result.total_actions} in all, {plural(result.requests, 'request')})")
 
 

@@ -226,7 +226,6 @@ def _plan_facts(
     if plan is None:
         return [_Card(t, None, None, None, False, as_of) for t in timelines]
     week_by_label = {_fold(week.label): week.number for week in plan.weeks}
-    tasks = {task.key: task for task in plan.tasks()}
     demos = {(_fold(week.demo.name), week.number) for week in plan.weeks}
     week_of_labels: dict[tuple[str, ...], int | None] = {}  # most cards share a few label sets
     result = []
@@ -237,7 +236,7 @@ def _plan_facts(
         else:
             weeks = [week_by_label[f] for f in (_fold(label_names.get(i, "")) for i in label_ids) if f in week_by_label]
             week = week_of_labels[label_ids] = min(weeks) if weeks else None
-        task = tasks.get(timeline.key) if timeline.key else None
+        task = plan.find_task(timeline.key, week) if timeline.key else None  # also a pre-0.2 key (w3-…)
         hours = task.hours if task is not None else plan.hours_per_task
         is_demo = task.demo if task is not None else (_fold(timeline.name), week) in demos
         result.append(_Card(timeline, week, task, hours, is_demo, as_of))
@@ -343,8 +342,7 @@ def _this_week(calendar: WeekCalendar, index: int, scope: list[_Card], plan: Pla
             if c.week is not None and c.week < index and c.created < start
             and (c.done is None or c.done >= start) and role_at(c.timeline, start) != "done"
         ]
-        keys = {task.key for task in plan.tasks()}
-        added = [c for c in scope if start <= c.created < end and c.timeline.key not in keys]
+        added = [c for c in scope if start <= c.created < end and (not c.timeline.key or plan.find_task(c.timeline.key) is None)]
     else:
         number = None
         carried = [c for c in scope if c.started is not None and c.started < start

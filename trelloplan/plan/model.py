@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,14 @@ __all__ = [
     "Plan",
     "Task",
     "Week",
+    "default_demo_color",
+    "demo_key",
     "derive_key",
+    "key_stem",
+    "key_week",
+    "slugify",
     "week_color",
+    "week_key",
 ]
 
 BASE_COLORS = ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
@@ -42,11 +49,58 @@ def week_color(number: int) -> str:
     return _WEEK_COLOR_CYCLE[(number - 1) % len(_WEEK_COLOR_CYCLE)]
 
 
-def derive_key(week: int, name: str) -> str:
-    """A stable task key from its week and name: ``w3-set-up-bigquery``."""
+def default_demo_color(week_colors: Iterable[str | None]) -> str:
+    """The demo label's default colour: dark red, or the first colour no week label uses."""
+    used = set(week_colors)
+    return next((color for color in _DEMO_COLOR_PREFERENCE if color not in used), "red_dark")
+
+
+_DEMO_COLOR_PREFERENCE = ("red_dark", *_WEEK_COLOR_CYCLE, *(f"{c}_light" for c in BASE_COLORS))
+
+# Task identity. A task's default key is its name's slug (``set-up-bigquery``), so
+# the card stays the task's card when the task moves to another week. Tasks whose
+# slugs collide get the week-qualified form (``w3-set-up-bigquery``), which is also
+# the key every task had before 0.2; a week's demo is always ``w3-demo``.
+_WEEK_PREFIX = re.compile(r"^w([0-9]+)-(.+)$")
+
+
+def slugify(name: str) -> str:
+    """``Set up BigQuery!`` → ``set-up-bigquery`` (ASCII, at most 60 characters)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].rstrip("-")
-    return f"w{week}-{slug or 'task'}"
+    return slug or "task"
+
+
+def derive_key(name: str) -> str:
+    """The default key of a task named ``name``: its slug, whatever its week."""
+    return slugify(name)
+
+
+def week_key(week: int, name: str) -> str:
+    """The week-qualified key ``w3-set-up-bigquery``: for tasks whose names collide, and the pre-0.2 default."""
+    return f"w{week}-{slugify(name)}"
+
+
+def demo_key(week: int) -> str:
+    return f"w{week}-demo"
+
+
+def key_stem(key: str) -> str | None:
+    """The name slug a key stands for, for matching cards to tasks whose key was derived.
+
+    ``w3-set-up-bigquery`` and ``set-up-bigquery`` both stand for ``set-up-bigquery``;
+    a demo key (``w3-demo``) stands for no task name (None).
+    """
+    match = _WEEK_PREFIX.match(key)
+    if match is None:
+        return key
+    return None if match.group(2) == "demo" else match.group(2)
+
+
+def key_week(key: str) -> int | None:
+    """The week named in a week-qualified key, or None."""
+    match = _WEEK_PREFIX.match(key)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
@@ -67,7 +121,12 @@ class ListNames:
 
 @dataclass(frozen=True)
 class Task:
-    """One card the plan asks for: a task of a week, or the week's demo."""
+    """One card the plan asks for: a task of a week, or the week's demo.
+
+    ``slug`` is set when the key was derived from the name (no ``key:`` in the
+    plan): such a task also claims a card whose key is the other form of the
+    same slug (``w3-…`` or bare), so boards made before 0.2 keep their cards.
+    """
 
     key: str
     name: str
@@ -76,6 +135,9 @@ class Task:
     desc: str = ""
     checklist: tuple[str, ...] = ()
     demo: bool = False
+    members: tuple[str, ...] = ()
+    slug: str | None = None
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -113,12 +175,13 @@ class Plan:
     lists: ListNames
     weeks: tuple[Week, ...]
     demo_label: str = "Demo"
-    demo_label_color: str | None = "red"
+    demo_label_color: str | None = "red_dark"
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     due_time: time = time(17, 0)
     workspace: str | None = None  # the Trello workspace (id or name) a new board goes into
     source: str | None = None
     warnings: tuple[PlanProblem, ...] = field(default=(), compare=False)
+    members: tuple[str, ...] = ()
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -139,6 +202,35 @@ class Plan:
             if task.key == key:
                 return task
         raise KeyError(key)
+
+    @cached_property
+    def _by_stem(self) -> dict[str, list[Task]]:
+        index: dict[str, list[Task]] = {}
+        for task in self.tasks():
+            if task.slug is not None:
+                index.setdefault(task.slug, []).append(task)
+        return index
+
+    @cached_property
+    def _by_key(self) -> dict[str, Task]:
+        return {task.key: task for task in self.tasks()}
+
+    def find_task(self, key: str, week: int | None = None) -> Task | None:
+        """The task a card's key (its ``trelloplan-key:`` marker) belongs to, or None.
+
+        The task with exactly that key; else, for a key of the other form
+        (``w3-slug`` / ``slug``), the task whose key was derived from that slug:
+        the one in ``week`` (default: the week the key names), else the first.
+        """
+        exact = self._by_key.get(key)
+        if exact is not None:
+            return exact
+        stem = key_stem(key)
+        candidates = self._by_stem.get(stem, []) if stem else []
+        if not candidates:
+            return None
+        week = week if week is not None else key_week(key)
+        return next((task for task in candidates if task.week == week), candidates[0])
 
     def week(self, number: int) -> Week:
         if not 1 <= number <= len(self.weeks):

@@ -20,7 +20,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from ..errors import PlanError, PlanProblem
-from .model import LABEL_COLORS, ListNames, Plan, Task, Week, derive_key, week_color, week_dates
+from .model import (
+    LABEL_COLORS,
+    ListNames,
+    Plan,
+    Task,
+    Week,
+    default_demo_color,
+    demo_key,
+    derive_key,
+    week_color,
+    week_dates,
+    week_key,
+)
 
 __all__ = ["MAX_PLAN_BYTES", "MAX_TEXT", "ValidationResult", "load_plan", "load_plan_text", "validate_plan"]
 
@@ -31,14 +43,15 @@ _MAX_NODES = 200_000  # guards against alias bombs that expand a small file into
 
 TOP_KEYS = (
     "project", "start", "timezone", "hours_per_task", "lists", "workdays", "due_time",
-    "demo_label", "demo_label_color", "workspace", "weeks",
+    "demo_label", "demo_label_color", "workspace", "weeks", "members",
 )
 LIST_KEYS = ("todo", "in_progress", "done")
 WEEK_KEYS = ("week", "milestone", "demo", "tasks", "label_color")
-TASK_KEYS = ("name", "hours", "desc", "checklist", "key")
+TASK_KEYS = ("name", "hours", "desc", "checklist", "key", "members")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEMO_HOURS = 1.0
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_USERNAME_RE = re.compile(r"^[a-z0-9_]{1,100}$")  # Trello usernames: lower-case letters, digits and _
 
 Path_ = tuple[str | int, ...]
 
@@ -340,7 +353,7 @@ def _build(c: _Checker, value: Any) -> Plan | None:
     demo_label = "Demo"
     if "demo_label" in top:
         demo_label = c.text(top["demo_label"], ("demo_label",), "demo_label") or "Demo"
-    demo_color: str | None = "red"
+    demo_color: str | None = None
     if "demo_label_color" in top:
         _, demo_color = c.color(top["demo_label_color"], ("demo_label_color",))
     workspace = c.text(top["workspace"], ("workspace",), "workspace") if top.get("workspace") is not None else None
@@ -350,6 +363,9 @@ def _build(c: _Checker, value: Any) -> Plan | None:
         weeks_value = None
     tz = ZoneInfo(tz_name) if tz_name else None
     weeks = _weeks(c, weeks_value or [], start, tz, hours_per_task, workdays, due_time)
+    if "demo_label_color" not in top:
+        demo_color = default_demo_color(week.label_color for week in weeks)
+    members = _members(c, top["members"], ("members",)) if "members" in top else ()
     if weeks_value is not None and len(weeks) == len(weeks_value) and not c.errors:
         count = len(weeks)
         if count == 0:
@@ -364,7 +380,7 @@ def _build(c: _Checker, value: Any) -> Plan | None:
     return Plan(
         project=project, start=start, timezone=tz_name, hours_per_task=hours_per_task, lists=lists,
         weeks=tuple(weeks), demo_label=demo_label, demo_label_color=demo_color, workdays=workdays,
-        due_time=due_time, workspace=workspace, warnings=tuple(c.warnings),
+        due_time=due_time, workspace=workspace, warnings=tuple(c.warnings), members=members or (),
     )
 
 
@@ -450,6 +466,7 @@ def _weeks(c: _Checker, items: list[Any], start: date | None, tz: ZoneInfo | Non
     weeks: list[Week] = []
     numbers: dict[int, int] = {}
     keys: dict[str, Path_] = {}
+    derived: list[tuple[Task, Path_]] = []
     for index, item in enumerate(items):
         path: Path_ = ("weeks", index)
         mapping = c.mapping(item, path, f"week item {index + 1}", WEEK_KEYS)
@@ -461,7 +478,7 @@ def _weeks(c: _Checker, items: list[Any], start: date | None, tz: ZoneInfo | Non
         label_color: str | None = week_color(number or index + 1)
         if "label_color" in mapping:
             _, label_color = c.color(mapping["label_color"], path + ("label_color",))
-        tasks = _tasks(c, mapping, path, number or index + 1, hours_per_task, keys)
+        tasks = _tasks(c, mapping, path, number or index + 1, hours_per_task, keys, derived)
         demo = _demo(c, mapping, path, number or index + 1, milestone or "", keys)
         if None in (number, milestone, demo, start, tz):
             continue
@@ -471,7 +488,27 @@ def _weeks(c: _Checker, items: list[Any], start: date | None, tz: ZoneInfo | Non
                           label=f"Week {number}", label_color=label_color, start=first, end=last, due=due))
     _check_numbering(c, items, numbers)
     weeks.sort(key=lambda week: week.number)
-    return weeks
+    return _assign_keys(c, weeks, keys, derived)
+
+
+def _assign_keys(c: _Checker, weeks: list[Week], keys: dict[str, Path_], derived: list[tuple[Task, Path_]]) -> list[Week]:
+    """Give each task without a `key:` its default key: its name's slug, or ``w<N>-slug``
+    when another task of the plan has the same slug (or a `key:` or demo key equal to it)."""
+    counts: dict[str, int] = {}
+    for task, _ in derived:
+        counts[task.slug or ""] = counts.get(task.slug or "", 0) + 1
+    assigned: dict[int, str] = {}
+    for task, path in derived:
+        slug = task.slug or derive_key(task.name)
+        key = slug if counts[slug] == 1 and slug not in keys else week_key(task.week, task.name)
+        if key in keys:
+            c.error(path, f"task key `{key}` is used twice (also at {_path_text(keys[key])})",
+                    "give one of the tasks a different name or an explicit `key:`")
+            continue
+        keys[key] = path
+        assigned[id(task)] = key
+    return [replace(week, tasks=tuple(replace(task, key=assigned.get(id(task), task.key)) for task in week.tasks))
+            for week in weeks]
 
 
 def _week_number(c: _Checker, mapping: dict[str, Any], path: Path_, index: int, numbers: dict[int, int]) -> int | None:
@@ -503,7 +540,7 @@ def _check_numbering(c: _Checker, items: list[Any], numbers: dict[int, int]) -> 
 
 
 def _tasks(c: _Checker, mapping: dict[str, Any], path: Path_, week: int, hours_per_task: float,
-           keys: dict[str, Path_]) -> list[Task]:
+           keys: dict[str, Path_], derived: list[tuple[Task, Path_]]) -> list[Task]:
     value = mapping.get("tasks")
     if value is None:
         if "tasks" not in mapping:
@@ -520,6 +557,8 @@ def _tasks(c: _Checker, mapping: dict[str, Any], path: Path_, week: int, hours_p
         task = _task(c, item, path + ("tasks", i), week, hours_per_task, keys)
         if task is not None:
             tasks.append(task)
+            if task.slug is not None:
+                derived.append((task, path + ("tasks", i)))
     return tasks
 
 
@@ -536,24 +575,27 @@ def _task(c: _Checker, item: Any, path: Path_, week: int, hours_per_task: float,
         desc = c.text(mapping.get("desc", ""), path + ("desc",), "desc", allow_empty=True) if "desc" in mapping else ""
         checklist = _checklist(c, mapping, path)
         key = _key(c, mapping, path)
+        members = _members(c, mapping["members"], path + ("members",)) if "members" in mapping else ()
     else:
         name = c.text(item, path, "the task")
-        hours, desc, checklist, key = default_hours, "", (), None
+        hours, desc, checklist, key, members = default_hours, "", (), None, ()
     if name is None and key is None:
         return None
-    key = key or (f"w{week}-demo" if demo else derive_key(week, name or ""))
-    if key in keys:
+    key = key or (demo_key(week) if demo else None)  # a derived key waits for the whole plan (_assign_keys)
+    if key is not None and key in keys:
         c.error(path, f"task key `{key}` is used twice (also at {_path_text(keys[key])})",
                 "give one of the tasks a different name or an explicit `key:`")
         return None
-    keys[key] = path
-    if name is None or hours is None or desc is None or checklist is None:
+    if key is not None:
+        keys[key] = path
+    if name is None or hours is None or desc is None or checklist is None or members is None:
         return None
     if not demo and hours > hours_per_task:
         chunks = math.ceil(hours / hours_per_task)
         c.warn(path, f"task `{name[:60]}` is {hours:g} hours, longer than hours_per_task ({hours_per_task:g})",
                f"split it into {chunks} tasks of about {hours / chunks:.3g} hours each")
-    return Task(key=key, name=name, week=week, hours=hours, desc=desc, checklist=checklist, demo=demo)
+    return Task(key=key or "", name=name, week=week, hours=hours, desc=desc, checklist=checklist, demo=demo,
+                members=members, slug=None if key else derive_key(name), line=c._where(path, False)[0])
 
 
 def _demo(c: _Checker, mapping: dict[str, Any], path: Path_, week: int, milestone: str, keys: dict[str, Path_]) -> Task | None:
@@ -593,6 +635,30 @@ def _key(c: _Checker, mapping: dict[str, Any], path: Path_) -> str | None:
     return str(value)
 
 
+def _members(c: _Checker, value: Any, path: Path_) -> tuple[str, ...] | None:
+    """``members:``: Trello usernames (``alice`` or ``@alice``), each once."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list):
+        c.error(path, f"members must be a list of Trello usernames, got {_kind(value)}", "write e.g. `members: [alice, bob]`")
+        return None
+    names: list[str] = []
+    ok = True
+    for i, item in enumerate(value):
+        name = str(item).strip().lstrip("@").lower() if isinstance(item, (str, int)) and not isinstance(item, bool) else ""
+        if not _USERNAME_RE.match(name):
+            c.error(path + (i,), f"`{item}` is not a Trello username",
+                    "write the username from the member's Trello profile (letters, digits and _), e.g. `alice`")
+            ok = False
+        elif name in names:
+            c.warn(path + (i,), f"member `{name}` is listed twice", "list each member once")
+        else:
+            names.append(name)
+    return tuple(names) if ok else None
+
+
 # -- YAML 1.1 surprises ---------------------------------------------------------------------------------
 #
 # YAML 1.1 (PyYAML's, and most tools') reads some unquoted values as something else than what a plan
@@ -610,7 +676,8 @@ _ANY = "*"
 #: What the plan means at each place (``*`` for any list index or mapping key).
 _MEANT: dict[Path_, str] = {
     **{(key,): "text" for key in ("project", "timezone", "demo_label", "workspace")},
-    ("demo_label_color",): "colour", ("lists", _ANY): "text", ("workdays", _ANY): "text",
+    ("demo_label_color",): "colour", ("lists", _ANY): "text", ("workdays", _ANY): "text", ("members", _ANY): "text",
+    ("weeks", _ANY, "tasks", _ANY, "members", _ANY): "text",
     ("due_time",): "time", ("hours_per_task",): "number",
     ("weeks", _ANY, "week"): "number", ("weeks", _ANY, "milestone"): "text", ("weeks", _ANY, "label_color"): "colour",
     ("weeks", _ANY, "demo"): "text", ("weeks", _ANY, "tasks", _ANY): "text",
