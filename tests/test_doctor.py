@@ -170,7 +170,7 @@ def test_a_full_free_workspace_is_a_warning(sandbox: Sandbox, tmp_path: Path) ->
     assert check.status == "warn" and check.detail == "1: \"Sandbox User's workspace\" (full: 10 of 10 open boards)"
     sandbox.add_workspace("Paid team", premium=True)
     check = doctor(sandbox, tmp_path).check("workspaces")
-    assert check.status == "ok" and "'Paid team' (0 open boards)" in check.detail and "`workspace:`" in check.detail
+    assert check.status == "ok" and '"Paid team" (0 open boards)' in check.detail and "`workspace:`" in check.detail
 
 
 def test_the_cli_prints_one_line_per_check_and_exits_with_the_worst(sandbox: Sandbox, tmp_path: Path) -> None:

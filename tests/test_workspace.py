@@ -44,7 +44,7 @@ def test_several_workspaces_and_no_choice_lists_them_by_name() -> None:
     with pytest.raises(WorkspaceError) as info:
         choose_workspace([ALPHA, BETA], None)
     assert info.value.exit_code == 2
-    assert info.value.message == ("you belong to 2 workspaces ('Alpha Team', 'Beta') and the plan does not say which one "
+    assert info.value.message == ('you belong to 2 workspaces ("Alpha Team", "Beta") and the plan does not say which one '
                                   "gets the new board")
 
 
@@ -59,10 +59,10 @@ def test_a_choice_by_display_name_any_case_short_name_or_id() -> None:
 def test_a_name_matching_none_or_several_lists_the_candidates() -> None:
     with pytest.raises(WorkspaceError) as none:
         choose_workspace([ALPHA, BETA], "Alpha Teem")
-    assert none.value.message == "none of your workspaces is 'Alpha Teem' (yours: 'Alpha Team', 'Beta'); did you mean 'Alpha Team'?"
+    assert none.value.message == 'none of your workspaces is "Alpha Teem" (yours: "Alpha Team", "Beta"); did you mean "Alpha Team"?'
     with pytest.raises(WorkspaceError) as several:
         choose_workspace([ALPHA, BETA, BETA2], "beta ")
-    assert several.value.message == (f"2 of your workspaces are called 'beta': 'Beta' (id {BETA.id}), 'Beta' (id {BETA2.id})")
+    assert several.value.message == (f'2 of your workspaces are called "beta": "Beta" (id {BETA.id}), "Beta" (id {BETA2.id})')
     assert several.value.hint == "use the workspace's id (listed above) in place of its name"
     assert choose_workspace([ALPHA, BETA, BETA2], "beta2") == BETA2  # the short name tells them apart
     with pytest.raises(WorkspaceError, match=f"workspace {'d' * 24} is not one of yours \\(yours: 'Alpha Team' \\(id a+\\)\\)"):
@@ -161,8 +161,8 @@ def test_cli_several_workspaces_exit_2_with_the_names_and_how_to_choose(sandbox:
     code, _, err = run_apply(sandbox, tmp_path)
     assert code == 2 and not (tmp_path / "plan.state.json").exists()
     assert err.splitlines()[-1] == (
-        "error: you belong to 2 workspaces (\"Sandbox User's workspace\", 'Data Team') and the plan does not say which "
-        "one gets the new board (hint: add `workspace: NAME` to the plan, or pass --workspace NAME (or its id) to apply)")
+        "error: you belong to 2 workspaces (\"Sandbox User's workspace\", \"Data Team\") and the plan does not say which "
+        "one gets the new board (hint: add `workspace: NAME` to the plan, or pass --workspace NAME (or its id))")
     code, out, err = run_apply(sandbox, tmp_path, "--workspace", "Data Team", "--json")
     assert code == 0, err
     board = json.loads(out)["board"]["id"]
@@ -174,7 +174,7 @@ def test_cli_an_unknown_workspace_name_lists_the_candidates(sandbox: Sandbox, tm
     code, _, err = run_apply(sandbox, tmp_path, "--workspace", "Sandbox Users workspace")
     assert code == 2
     assert err.splitlines()[-1].startswith(
-        "error: none of your workspaces is 'Sandbox Users workspace' (yours: \"Sandbox User's workspace\"); "
+        "error: none of your workspaces is \"Sandbox Users workspace\" (yours: \"Sandbox User's workspace\"); "
         "did you mean \"Sandbox User's workspace\"?")
 
 
@@ -189,10 +189,10 @@ def test_refusals_of_a_new_board_become_one_line_with_a_hint() -> None:
                        'are limited to 10 open boards"}', status=403, method="POST", path="/boards")
     made = refused_board(limit, ALPHA, "Proj")
     assert isinstance(made, BoardError) and made.exit_code == 1
-    assert made.message == "Trello refused to create the board 'Proj' in workspace 'Alpha Team': Free Workspaces are limited to 10 open boards"
+    assert made.message == "Trello refused to create the board 'Proj' in workspace \"Alpha Team\": Free Workspaces are limited to 10 open boards"
     foreign = AuthError("Trello refused the credentials (401 unauthorized permission requested) for POST /boards", status=401)
     made = refused_board(foreign, ALPHA, "Proj")
-    assert isinstance(made, WorkspaceError) and made.message.endswith("in workspace 'Alpha Team': unauthorized permission requested")
+    assert isinstance(made, WorkspaceError) and made.message.endswith('in workspace "Alpha Team": unauthorized permission requested')
     assert "ask one of its admins" in made.hint
     unknown = BadRequest("Trello refused POST /boards: 400 invalid value for idOrganization", status=400)
     assert "check the workspace's id" in refused_board(unknown, ALPHA, "Proj").hint

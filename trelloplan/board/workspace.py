@@ -43,7 +43,7 @@ class Workspace:
                    str(data.get("name") or ""), bool(data.get("products")))
 
     def __str__(self) -> str:
-        return repr(self.display_name)
+        return f'"{self.display_name}"'
 
 
 def list_workspaces(trello: Trello) -> list[Workspace]:
@@ -72,7 +72,7 @@ def choose_workspace(workspaces: Sequence[Workspace], choice: str | None) -> Wor
                                  "and the plan does not say which one gets the new board")
         return workspaces[0] if workspaces else None
     if not workspaces:
-        raise WorkspaceError(f"the plan asks for workspace {choice!r}, but the token's member belongs to no workspace",
+        raise WorkspaceError(f"the plan asks for workspace \"{choice}\", but the token's member belongs to no workspace",
                              hint="create a workspace in Trello (or join one), or drop the workspace from the plan")
     if _OBJECT_ID.match(choice):
         matches = [w for w in workspaces if w.id == choice.lower()]
@@ -84,13 +84,13 @@ def choose_workspace(workspaces: Sequence[Workspace], choice: str | None) -> Wor
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise WorkspaceError(f"{len(matches)} of your workspaces are called {choice!r}: {_listing(matches, ids=True)}",
+        raise WorkspaceError(f"{len(matches)} of your workspaces are called \"{choice}\": {_listing(matches, ids=True)}",
                              hint="use the workspace's id (listed above) in place of its name")
     if _OBJECT_ID.match(choice):
         raise WorkspaceError(f"workspace {choice} is not one of yours (yours: {_listing(workspaces, ids=True)})")
     close = difflib.get_close_matches(choice, [w.display_name for w in workspaces], n=1, cutoff=0.6)
-    maybe = f"; did you mean {close[0]!r}?" if close else ""
-    raise WorkspaceError(f"none of your workspaces is {choice!r} (yours: {_listing(workspaces)}){maybe}")
+    maybe = f"; did you mean \"{close[0]}\"?" if close else ""
+    raise WorkspaceError(f"none of your workspaces is \"{choice}\" (yours: {_listing(workspaces)}){maybe}")
 
 
 def resolve_workspace(trello: Trello, choice: str | None) -> Workspace | None:

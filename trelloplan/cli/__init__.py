@@ -62,7 +62,7 @@ CLI_HINTS: dict[type[TrelloplanError], str] = {
     StoreError: "check the --store path, or delete the store file to pull the history again",
     BadAddress: "give one address per --email-to, like team@example.com",
     SandboxError: "choose another --port, or check the --db path",
-    WorkspaceError: "add `workspace: NAME` to the plan, or pass --workspace NAME (or its id) to apply",
+    WorkspaceError: "add `workspace: NAME` to the plan, or pass --workspace NAME (or its id)",
 }
 
 
