@@ -65,7 +65,7 @@ def test_a_name_matching_none_or_several_lists_the_candidates() -> None:
     assert several.value.message == (f'2 of your workspaces are called "beta": "Beta" (id {BETA.id}), "Beta" (id {BETA2.id})')
     assert several.value.hint == "use the workspace's id (listed above) in place of its name"
     assert choose_workspace([ALPHA, BETA, BETA2], "beta2") == BETA2  # the short name tells them apart
-    with pytest.raises(WorkspaceError, match=f"workspace {'d' * 24} is not one of yours \\(yours: 'Alpha Team' \\(id a+\\)\\)"):
+    with pytest.raises(WorkspaceError, match=f"workspace {'d' * 24} is not one of yours \\(yours: \"Alpha Team\" \\(id a+\\)\\)"):
         choose_workspace([ALPHA], "d" * 24)
     with pytest.raises(WorkspaceError, match="belongs to no workspace"):
         choose_workspace([], "Alpha Team")
