@@ -173,7 +173,7 @@ class _Executor:
             rounds = stalled = 0
             while pending:  # each round writes what the last reading of the board says is still to do
                 if stalled == MAX_STALLED or rounds == MAX_ROUNDS:
-                    raise TransportFailed(f"apply could not confirm {len(pending)} writes after {rounds} attempts",
+                    raise TransportFailed(f"apply could not confirm {len(pending)} write{'s' if len(pending) != 1 else ''} after {rounds} attempts",
                                           hint="check the connection to Trello and run apply again; nothing is duplicated by re-running")
                 rounds += 1
                 self.mark_pending(pending)

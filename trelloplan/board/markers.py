@@ -6,6 +6,10 @@ before it (``Estimate: 4 h``), so the team sees them on the card. The state file
 too; the marker is what lets a re-run recognise a card created by a run that
 died before it could record the id, and lets reports on any machine match
 cards to plan tasks.
+
+People add notes to descriptions, often at the very end: both lines are
+found wherever they stand (on a line of their own; the last one wins), and
+everything else is the text people read.
 """
 
 from __future__ import annotations
@@ -16,24 +20,30 @@ from typing import NamedTuple
 __all__ = ["ESTIMATE_PREFIX", "MARKER_PREFIX", "CardText", "card_key", "compose_desc", "split_desc", "strip_marker", "with_marker"]
 
 MARKER_PREFIX = "trelloplan-key:"
-_MARKER_LINE = re.compile(r"(?:\n\n)?^trelloplan-key:[ \t]*(\S+)[ \t]*\Z", re.MULTILINE)
+_MARKER_LINE = re.compile(r"^[ \t]*trelloplan-key:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
 ESTIMATE_PREFIX = "Estimate:"
-_ESTIMATE_LINE = re.compile(r"(?:\n\n)?^Estimate:[ \t]*([0-9]+(?:\.[0-9]+)?)[ \t]*h(?:ours?)?[ \t]*\Z", re.MULTILINE)
+_ESTIMATE_LINE = re.compile(r"^[ \t]*Estimate:[ \t]*([0-9]+(?:\.[0-9]+)?)[ \t]*h(?:ours?)?[ \t]*$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def card_key(desc: str | None) -> str | None:
     """The task key in a card description, or None when the card has none."""
-    if not desc:
+    if not desc or MARKER_PREFIX not in desc:
         return None
-    match = _MARKER_LINE.search(desc.rstrip())
-    return match.group(1) if match else None
+    found = _MARKER_LINE.findall(desc)
+    return found[-1] if found else None
+
+
+def _without(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` without the lines ``pattern`` matches, and without the blank lines they leave."""
+    return _BLANK_RUNS.sub("\n\n", pattern.sub("", text)).strip("\n").rstrip()
 
 
 def strip_marker(desc: str | None) -> str:
     """The description without its marker line: the part a person reads."""
     if not desc:
         return ""
-    return _MARKER_LINE.sub("", desc.rstrip()).rstrip()
+    return _without(_MARKER_LINE, desc) if MARKER_PREFIX in desc else desc.rstrip()
 
 
 def with_marker(desc: str, key: str) -> str:
@@ -54,10 +64,10 @@ def split_desc(desc: str | None) -> CardText:
     """``desc`` as (body, hours, key); the parts apply writes are None when absent."""
     key = card_key(desc)
     rest = strip_marker(desc) if key else (desc or "").rstrip()
-    match = _ESTIMATE_LINE.search(rest)
-    if match is None:
+    estimates = _ESTIMATE_LINE.findall(rest) if ESTIMATE_PREFIX in rest else []
+    if not estimates:
         return CardText(rest, None, key)
-    return CardText(rest[: match.start()].rstrip(), float(match.group(1)), key)
+    return CardText(_without(_ESTIMATE_LINE, rest), float(estimates[-1]), key)
 
 
 def compose_desc(body: str, hours: float | None, key: str) -> str:

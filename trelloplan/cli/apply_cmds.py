@@ -34,7 +34,7 @@ def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str) 
     where = f"board {board.name!r} ({board.id})" if board else f"a new board {plan.project!r}"
     counts = diff.counts()
     shown = ", ".join(f"{action} {n}" for action, n in counts.items() if n or action != "delete")
-    lines = [f"Plan for {where} on {api_url}:", f"  {diff.writes} writes: {shown}"]
+    lines = [f"Plan for {where} on {api_url}:", f"  {plural(diff.writes, 'write')}: {shown}"]
     for kind, title in KIND_TITLES.items():
         changes = [c for c in diff.changes if c.kind == kind]
         if changes:
@@ -136,14 +136,14 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
         if not diff.empty and not yes and not interactive:
             raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
         diff, confirmed = confirm_guarded(diff, interactive, quiet=as_json)
-        if not diff.empty and interactive and not click.confirm(f"Apply {diff.writes} writes?", default=False):
+        if not diff.empty and interactive and not click.confirm(f"Apply {plural(diff.writes, 'write')}?", default=False):
             raise click.Abort()
         result = run_with_progress(trello, plan, state, diff, board, prune=prune, force=force, workers=workers, quiet=as_json,
                                    archive_guarded=confirmed)
     if as_json:
         click.echo(json.dumps({**result.data(), "state": str(state.path)}, indent=2))
     elif not diff.empty:
-        click.echo(f"Applied {result.writes} writes in {result.seconds:.1f} s to {result.board_url or result.board_id}; "
+        click.echo(f"Applied {plural(result.writes, 'write')} in {result.seconds:.1f} s to {result.board_url or result.board_id}; "
                    f"state saved in {state.path}.")
 
 

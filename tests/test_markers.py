@@ -1,0 +1,33 @@
+"""The card marker and estimate lines survive what people do to a description."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trelloplan.board.markers import card_key, compose_desc, split_desc, strip_marker
+
+lines = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=30).filter(
+    lambda line: "trelloplan-key:" not in line and "Estimate:" not in line)
+texts = st.lists(lines, max_size=4).map(lambda parts: "\n".join(parts).strip())
+keys = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
+hours = st.sampled_from([0.5, 1.0, 2.0, 4.0, 7.5])
+
+
+@given(texts, hours, keys)
+def test_what_apply_writes_reads_back(body: str, estimate: float, key: str) -> None:
+    assert split_desc(compose_desc(body, estimate, key)) == (body, estimate, key)
+
+
+@given(texts, hours, keys, texts.filter(bool))
+def test_a_note_added_after_the_marker_keeps_key_and_estimate(body: str, estimate: float, key: str, note: str) -> None:
+    read = split_desc(compose_desc(body, estimate, key) + "\n\n" + note)
+    assert read.key == key and read.hours == estimate
+    assert read.body == (f"{body}\n\n{note}" if body else note)
+
+
+def test_the_last_marker_wins_and_lines_only_count_on_their_own() -> None:
+    desc = "see trelloplan-key: inline\n\ntrelloplan-key: old\ntext\ntrelloplan-key: new"
+    assert card_key(desc) == "new"
+    assert strip_marker(desc) == "see trelloplan-key: inline\n\ntext"
+    assert card_key("no marker here") is None and split_desc("Estimate: soon").hours is None
