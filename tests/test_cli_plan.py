@@ -126,12 +126,13 @@ def test_show_prints_the_weekly_table():
     lines = result.stdout.splitlines()
     assert "MLOps on GCP: 10 weeks from 2027-01-04 (UTC)" in lines[0]
     header = next(line for line in lines if "Milestone" in line)
-    assert cells(header, "┃") == ["Week", "Dates", "Milestone", "Demo", "Tasks", "Hours", "Due"]
+    assert cells(header, "┃") == ["Week", "Dates", "Milestone", "Demo", "Cards", "Hours", "Due"]
     week4 = next(line for line in lines if "Big Query Setup" in line)
     assert cells(week4) == [
-        "4", "Jan 25 – Jan 31", "Big Query Setup", "Big Query Integration", "5", "21", "Fri Jan 29 17:00"]
+        "4", "Jan 25 – Jan 31", "Big Query Setup", "Big Query Integration", "6", "21", "Fri Jan 29 17:00"]
     total = next(line for line in lines if "Total" in line)
-    assert cells(total)[-4:] == ["Total", "50", "210", ""]
+    assert cells(total)[-4:] == ["Total", "60", "210", ""]  # 50 tasks and 10 demos: the cards the report plans
+    assert any("tasks and its demo card, as the report's Planned counts them" in line for line in lines)
 
 
 def test_show_an_invalid_plan_fails_cleanly(tmp_path):

@@ -34,14 +34,15 @@ def test_new_frozen_equals_the_constructor_and_is_as_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.name = "other"  # type: ignore[misc]
     assert dataclasses.replace(fast, name="B") == dataclasses.replace(row, name="B")
-    assert new_frozen(CardRef, "c1", "Card", None, "todo", None) == CardRef(id="c1", name="Card", week=None, role="todo", done=None)
-    assert new_frozen(WipCard, "c", "n", "Doing", T0, 1.5, True) == WipCard("c", "n", "Doing", T0, 1.5, True)
+    assert new_frozen(CardRef, "c1", "Card", None, "todo", None, False) == CardRef(id="c1", name="Card", week=None, role="todo",
+                                                                                   done=None)
+    assert new_frozen(WipCard, "c", "n", "Doing", T0, 1.5, True, None) == WipCard("c", "n", "Doing", T0, 1.5, True)
     assert new_frozen(Finding, "deleted", "c", "n", T0, "gone") == Finding("deleted", "c", "n", T0, "gone")
 
 
 def test_new_frozen_wants_every_field_of_a_frozen_dataclass_with_a_dict() -> None:
-    with pytest.raises(TypeError, match="5 fields, 4 values"):
-        new_frozen(CardRef, "c1", "Card", None, "todo")
+    with pytest.raises(TypeError, match="6 fields, 5 values"):
+        new_frozen(CardRef, "c1", "Card", None, "todo", None)
     with pytest.raises(TypeError, match="not a frozen dataclass"):
         new_frozen(CardSnapshot, "c", "n", None)  # slots
     with pytest.raises(TypeError, match="not a frozen dataclass"):

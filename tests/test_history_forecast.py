@@ -25,7 +25,7 @@ def test_the_same_seed_gives_the_same_forecast_and_dates_follow_the_zone() -> No
     assert a == forecast_completion(samples, 40, start=START, tz=UTC, seed=42)
     assert a.weeks_50 <= a.weeks_85 and a.status == "ok"
     late = datetime(2027, 3, 5, 23, 30, tzinfo=timezone.utc)
-    tokyo = forecast_completion([5], 5, start=late, tz=ZoneInfo("Asia/Tokyo"), seed=1, trials=10)
+    tokyo = forecast_completion([5, 5], 5, start=late, tz=ZoneInfo("Asia/Tokyo"), seed=1, trials=10)
     assert tokyo.date_50 == date(2027, 3, 13)  # one week after Saturday 08:30 in Tokyo
 
 
@@ -37,11 +37,13 @@ def test_the_50_and_85_percent_answers_are_nearest_rank_percentiles_of_the_trial
 
 @pytest.mark.parametrize(
     ("samples", "remaining", "status"),
-    [([3, 4], 0, "done"), ([], 5, "no_history"), ([0, 0, 0], 5, "no_throughput"), ([1], 10_000, "beyond_horizon")],
+    [([3, 4], 0, "done"), ([], 5, "no_history"), ([4], 5, "too_few_weeks"), ([0, 0, 0], 5, "no_throughput"),
+     ([1, 1], 10_000, "beyond_horizon")],
 )
 def test_when_there_is_no_forecast(samples: list[int], remaining: int, status: str) -> None:
     f = forecast_completion(samples, remaining, start=START, tz=UTC, seed=0)
     assert f.status == status and f.sample_weeks == tuple(samples)
+    assert (f.weeks_sampled, f.min_weeks) == (len(samples), 2)
     if status == "done":
         assert f.weeks_50 == 0 and f.date_50 == date(2027, 3, 5)
     else:

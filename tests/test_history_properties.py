@@ -56,9 +56,13 @@ def build(script: list) -> dict:
 
 
 def naive_state(export: dict, as_of: datetime) -> dict[str, tuple[str, datetime | None]]:
-    """The obvious replay: walk every action in time order, remember each card's list and when it last became done."""
+    """The obvious replay: walk every action in time order, remember each card's list and when it last became done.
+
+    A card archived outside a done list is dropped (until it is restored).
+    """
     names = {item["id"]: item["name"] for item in export["lists"]}
     where: dict[str, str] = {}
+    closed: dict[str, bool] = {}
     done_since: dict[str, datetime | None] = {}
     for action in sorted(export["actions"], key=lambda a: (a["date"], a["id"])):
         moment = parse_date(action["date"])
@@ -74,6 +78,8 @@ def naive_state(export: dict, as_of: datetime) -> dict[str, tuple[str, datetime 
         elif kind in ("deleteCard", "moveCardFromBoard"):
             where.pop(card, None)
             done_since.pop(card, None)
+        elif kind == "updateCard" and "closed" in data.get("old", {}):
+            closed[card] = data["card"]["closed"]
         if target is not None:
             was_done = card in where and default_role(names[where[card]]) == "done"
             where[card] = target
@@ -82,7 +88,11 @@ def naive_state(export: dict, as_of: datetime) -> dict[str, tuple[str, datetime 
                     done_since[card] = moment
             else:
                 done_since[card] = None
-    return {card: (default_role(names[list_id]), done_since.get(card)) for card, list_id in where.items()}
+    result = {}
+    for card, list_id in where.items():
+        role = default_role(names[list_id])
+        result[card] = ("dropped" if closed.get(card) and role != "done" else role, done_since.get(card))
+    return result
 
 
 # TRELLOPLAN_HYPOTHESIS_EXAMPLES=2000 for a deeper search than the suite's default.
@@ -99,7 +109,8 @@ def test_every_card_is_counted_once_and_done_counts_match_the_done_lists(script:
     ids = [row.id for row in report.cards]
     assert len(ids) == len(set(ids)) == len(export["cards"])
     t = report.totals
-    assert t.todo + t.in_progress + t.done == t.cards == len(ids)
+    assert t.todo + t.in_progress + t.done == t.cards == len(ids) - t.dropped
+    assert t.dropped == sum(1 for row in report.cards if row.role == "dropped")
     list_names = {item["id"]: item["name"] for item in export["lists"]}
     in_done_lists = [c for c in export["cards"] if default_role(list_names[c["idList"]]) == "done"]
     assert t.done == len(in_done_lists)

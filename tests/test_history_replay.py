@@ -84,16 +84,52 @@ def test_as_of_cuts_the_history() -> None:
     assert exactly.done == at(2)  # an action dated at the as-of moment counts
 
 
-def test_archived_cards_keep_their_lists_role() -> None:
+def test_archived_cards_are_done_in_a_done_list_and_dropped_elsewhere() -> None:
     b, todo, doing, done = board()
-    finished, abandoned = b.add_card("F", doing, at(0)), b.add_card("G", doing, at(0))
+    finished, abandoned, parked = b.add_card("F", doing, at(0)), b.add_card("G", doing, at(0)), b.add_card("P", todo, at(0))
     b.move(finished, done, at(1))
     b.archive(finished, at(2))
     b.archive(abandoned, at(3))
+    b.archive(parked, at(3))
+    b.archive(parked, at(4), closed=False)  # unarchived: back in To Do
     t = timelines(b)
     assert t[finished].role == "done" and t[finished].closed and t[finished].done == at(1)
-    assert t[abandoned].role == "in_progress" and t[abandoned].archived_in_progress_at == (at(3),)
-    assert not timelines(b, as_of=at(2.5))[abandoned].closed
+    assert t[abandoned].role == "dropped" and t[abandoned].dropped_at == at(3) and t[abandoned].dropped_from_progress == at(3)
+    assert t[abandoned].list_role == "in_progress" and t[abandoned].started == at(0) and t[abandoned].done is None
+    assert t[parked].role == "todo" and [s.role for s in t[parked].segments] == ["todo", "dropped", "todo"]
+    before = timelines(b, as_of=at(2.5))[abandoned]
+    assert not before.closed and before.role == "in_progress"
+
+
+def test_archived_means_done_when_the_team_says_so() -> None:
+    b, todo, doing, done = board()
+    card = b.add_card("A", doing, at(0))
+    b.archive(card, at(2))
+    history = history_from_board_json(b.export())
+    roles, _ = resolve_roles(history, as_of=FAR)
+    [t] = replay(history, roles, as_of=FAR, archived="done")
+    assert t.role == "done" and t.done == at(2) and t.started == at(0) and t.dropped_at is None
+    with pytest.raises(ValueError, match="archived must be one of"):
+        replay(history, roles, as_of=FAR, archived="gone")
+
+
+def test_cards_in_an_archived_list_are_dropped_unless_the_list_is_done() -> None:
+    b, todo, doing, done = board()
+    later = b.add_list("Later")
+    waiting, shipped = b.add_card("W", later, at(0)), b.add_card("S", done, at(0))
+    b.archive_list(later, at(1))
+    b.archive_list(done, at(1))  # teams archive Done every week
+    t = timelines(b)
+    assert t[waiting].role == "dropped" and t[waiting].dropped_at == at(1) and not t[waiting].closed
+    assert t[shipped].role == "done" and t[shipped].done == at(0)
+    b.archive_list(later, at(2), closed=False)
+    assert timelines(b)[waiting].role == "todo"
+    # A list archived before the history: its cards are dropped from the start, when they were dropped is unknown
+    export = b.export()
+    export["actions"] = [a for a in export["actions"] if a["type"] not in ("updateList", "createBoard", "createCard")]
+    export["lists"] = [dict(item, closed=True) if item["id"] == later else item for item in export["lists"]]
+    t = timelines(b, export=export)[waiting]
+    assert t.role == "dropped" and t.dropped_at is None and t.before_history == "dropped"
 
 
 def test_deleted_and_moved_away_cards_are_out_from_that_moment() -> None:
@@ -131,13 +167,37 @@ def test_created_from_the_card_id_when_no_creation_is_in_the_history() -> None:
     assert t.started == at(1) and t.done == at(2)
 
 
-def test_a_card_with_no_actions_sits_in_its_current_list_since_its_id_time() -> None:
+def test_a_card_with_no_actions_sits_in_its_current_list_with_unknown_times() -> None:
     b, todo, doing, done = board()
     card = b.add_card("A", done, at(0))
     export = b.export()
     export["actions"] = []
     t = timelines(b, export=export)[card]
-    assert t.created_from_id and t.role == "done" and t.done == id_time(card)
+    assert t.created_from_id and t.created == id_time(card) and t.role == "done"
+    assert t.done is None and t.done_unknown and t.started is None and t.start_unknown
+
+
+def test_what_the_history_does_not_show_stays_unknown() -> None:
+    """A history cut after the cards' early life: their states then are known, their earlier times are not."""
+    b, todo, doing, done = board()
+    waiting, working, finished, again = (b.add_card(name, todo, at(0)) for name in "WXYZ")
+    b.move(working, doing, at(1))
+    b.move(finished, doing, at(1))
+    b.move(finished, done, at(2))
+    b.move(again, done, at(2))
+    b.move(working, done, at(11))  # after the cut
+    b.move(waiting, doing, at(12))
+    b.move(again, todo, at(13))  # reopened, then done again
+    b.move(again, done, at(14))
+    export = b.export()
+    export["actions"] = [a for a in export["actions"] if a["date"] >= "2027-01-14"]  # from at(11): 15 Jan 09:00
+    t = timelines(b, export=export)
+    assert t[waiting].segments[0].start == at(11)  # first seen when the history begins
+    assert t[waiting].started == at(12) and t[waiting].before_history == "todo" and not t[waiting].start_unknown
+    assert t[working].done == at(11) and t[working].started is None and t[working].start_unknown
+    assert t[finished].role == "done" and t[finished].done is None and t[finished].done_unknown
+    assert t[finished].before_history == "done" and t[finished].start_unknown
+    assert t[again].done == at(14) and not t[again].done_unknown and t[again].started is None
 
 
 def test_renamed_lists_are_matched_by_id() -> None:
@@ -200,7 +260,8 @@ def test_self_check_replaying_a_real_card_ends_in_its_last_list(name: str) -> No
     history = history_from_actions(actions)
     newest = actions[0]["data"]
     final_list = newest.get("listAfter", newest.get("list"))["id"]
-    [timeline] = replay(history, {}, as_of=FAR)
+    roles, _ = resolve_roles(history, as_of=FAR)  # archived in Done: still done, no segment of its own
+    [timeline] = replay(history, roles, as_of=FAR)
     assert timeline.list_id == final_list
     assert timeline.created == history.actions[0].date and not timeline.created_from_id
     moves = [a for a in actions if "listAfter" in a["data"]]

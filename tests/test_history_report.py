@@ -76,7 +76,7 @@ def build_board(plan) -> tuple[BoardBuilder, dict[str, str], dict[str, str]]:
     b.move(g, done, utc("01-10", 23, 30))            # Monday 00:30 in Paris: week 2; cycle 0.145833
     b.move(e, doing, utc("01-11", 10))
     b.move(f, doing, utc("01-12", 9))
-    b.archive(f, utc("01-12", 10))                   # archived in progress
+    b.archive(f, utc("01-12", 10))                   # archived in progress: dropped, out of scope
     b.move(bb, done, utc("01-12", 12))               # final done stretch: cycle 7.0, lead 9.083333
     cards["hotfix"] = hotfix = b.add_card("Hotfix", todo, utc("01-12", 8))   # unplanned, no label
     b.move(hotfix, done, utc("01-12", 20))           # lead 0.5
@@ -99,9 +99,10 @@ def test_as_of_for_a_week_is_its_last_instant_in_the_plans_zone(plan) -> None:
 def test_totals(scenario) -> None:
     report = scenario[-1]
     t = report.totals
-    assert (t.cards, t.done, t.in_progress, t.todo, t.ignored) == (10, 6, 2, 2, 0)
-    assert t.pct_done == 60.0
-    assert (t.planned, t.planned_done, t.hours_total, t.hours_done) == (9, 5, 24.0, 14.0)
+    # 10 cards on the board; F was archived while in progress: dropped, so out of scope
+    assert (t.cards, t.done, t.in_progress, t.todo, t.ignored, t.dropped) == (9, 6, 1, 2, 0, 1)
+    assert t.pct_done == 66.7
+    assert (t.planned, t.planned_done, t.hours_total, t.hours_done) == (8, 5, 20.0, 14.0)
     assert report.calendar == "plan" and report.timezone == "Europe/Paris"
 
 
@@ -126,7 +127,8 @@ def test_card_rows_carry_their_stage_dates(scenario) -> None:
     g = rows[cards["w1-task-g"]]
     assert (g.cycle_time_days, g.lead_time_days, g.completed_week) == (0.145833, 7.5625, "Week 2")
     f = rows[cards["w3-task-f"]]
-    assert f.closed and f.role == "in_progress" and f.done is None and f.cycle_time_days is None
+    assert f.closed and f.role == "dropped" and f.done is None and f.cycle_time_days is None
+    assert f.dropped_at == utc("01-12", 10) and f.started == utc("01-12", 9) and f.age_days is None
     d1 = rows[cards["w1-demo"]]
     assert d1.demo and d1.started is None and d1.cycle_time_days is None and d1.lead_time_days == 5.25
     hotfix = rows[cards["hotfix"]]
@@ -142,8 +144,12 @@ def test_plan_weeks(scenario) -> None:
     assert (w1.demo.name, w1.demo.status) == ("Demo: First demo", "done")
     assert (w2.planned, w2.done, w2.in_progress, w2.todo, w2.pct_done) == (3, 1, 1, 1, 33.3)
     assert (w2.hours_done, w2.hours_total, w2.completed, w2.milestone_status) == (3.0, 8.0, 4, "in_progress")
-    assert w2.demo.status == "todo"
-    assert (w3.planned, w3.done, w3.in_progress, w3.todo, w3.completed, w3.milestone_status) == (2, 0, 1, 1, 0, "in_progress")
+    assert w2.demo.status == "todo"  # due Friday 15 Jan 17:00, not done at the week's end
+    assert w2.demo.due == datetime(2027, 1, 15, 16, tzinfo=timezone.utc)
+    # F is dropped: week 3 has only its demo left, not yet due
+    assert (w3.planned, w3.done, w3.in_progress, w3.todo, w3.completed, w3.milestone_status) == (1, 0, 0, 1, 0, "not_started")
+    assert (w3.dropped, w2.dropped, w3.demo.status) == (1, 0, "not_yet_due")
+    assert {w.observed for w in report.weeks} == {"whole"}
 
 
 def test_this_week_completed_carried_over_and_scope_added(scenario) -> None:
@@ -153,35 +159,40 @@ def test_this_week_completed_carried_over_and_scope_added(scenario) -> None:
     assert [ref.id for ref in week.completed] == [cards[k] for k in ("w1-task-g", "w1-task-b", "hotfix", "w2-task-e")]
     # Week-1 cards not done when week 2 began (b was reopened; g was in progress until 00:30 Monday in Paris)
     assert [ref.id for ref in week.carried_over] == [cards["w1-task-b"], cards["w1-task-g"]]
+    # ... and both were finished this week: the completed refs say they were carried over too
+    assert [ref.carried_over for ref in week.completed] == [True, True, False, False]
     assert [ref.id for ref in week.scope_added] == [cards["hotfix"]]
+    assert [(ref.id, ref.role) for ref in week.dropped] == [(cards["w3-task-f"], "dropped")]
+    assert (week.phase, week.starts_in_days, week.observed) == ("ended", None, "whole")
 
 
 def test_throughput_burn_up_and_cumulative_flow(scenario) -> None:
     report = scenario[-1]
     assert [(w.label, w.completed, w.partial) for w in report.throughput] == [("Week 1", 2, False), ("Week 2", 4, False)]
-    assert [(p.label, p.scope, p.done) for p in report.burn_up] == [("Week 1", 9, 2), ("Week 2", 10, 6)]
+    assert [(p.label, p.scope, p.done) for p in report.burn_up] == [("Week 1", 9, 2), ("Week 2", 9, 6)]  # F dropped
     flow = {day.date: (day.todo, day.in_progress, day.done) for day in report.cumulative_flow}
     assert len(flow) == 14 and min(flow) == date(2027, 1, 4) and max(flow) == date(2027, 1, 17)
     assert flow[date(2027, 1, 4)] == (8, 1, 0)
     assert flow[date(2027, 1, 5)] == (7, 2, 1)   # Spike exists for a day
     assert flow[date(2027, 1, 6)] == (6, 1, 2)   # b done at noon, reopened the next day
-    assert flow[date(2027, 1, 17)] == (2, 2, 6)
+    assert flow[date(2027, 1, 12)] == (2, 2, 5)  # F dropped in the morning: in no column (C, E in progress)
+    assert flow[date(2027, 1, 17)] == (2, 1, 6)
 
 
 def test_wip_and_aging(scenario) -> None:
     _, cards, _, _, report = scenario
     wip = report.wip
-    assert (wip.count, wip.sle_days, wip.aging) == (2, 7.0, 1)
-    c, f = wip.cards
-    assert (c.id, c.age_days, c.aging) == (cards["w2-task-c"], 12.583333, True)
-    assert (f.id, f.age_days, f.aging) == (cards["w3-task-f"], 5.583333, False)
+    assert (wip.count, wip.sle_days, wip.aging) == (1, 7.0, 1)  # F, dropped, is no longer work in progress
+    [c] = wip.cards
+    assert (c.id, c.age_days, c.aging, c.min_age_days) == (cards["w2-task-c"], 12.583333, True, None)
 
 
 def test_forecast_from_weekly_throughput(scenario) -> None:
     report = scenario[-1]
     f = report.forecast
-    # 4 planned cards left; weeks sampled: [2, 4] → one week (draw 4) or two (draw 2 first)
-    assert (f.status, f.remaining, f.sample_weeks, f.weeks_85, f.seed) == ("ok", 4, (2, 4), 2, 7)
+    # 3 planned cards left (F dropped); weeks sampled: [2, 4] → one week (draw 4) or two (draw 2 first)
+    assert (f.status, f.remaining, f.sample_weeks, f.weeks_85, f.seed) == ("ok", 3, (2, 4), 2, 7)
+    assert (f.weeks_sampled, f.min_weeks) == (2, 2)
     assert f.weeks_50 in (1, 2)
     assert f.date_85 == date(2027, 1, 31)
 
@@ -197,12 +208,12 @@ def test_members(scenario) -> None:
 def test_data_quality(scenario) -> None:
     _, cards, _, _, report = scenario
     counts = report.data_quality.counts
-    assert counts == {"history_start": 0, "created_from_id": 0, "skipped_in_progress": 2, "reopened": 1,
-                      "archived_in_progress": 1, "no_week_label": 1, "deleted": 1, "moved_to_other_board": 0,
-                      "history_mismatch": 0}
+    assert counts == {"history_start": 0, "created_from_id": 0, "done_before_history": 0, "in_progress_at_history_start": 0,
+                      "skipped_in_progress": 2, "reopened": 1, "dropped_in_progress": 1, "no_week_label": 1, "deleted": 1,
+                      "moved_to_other_board": 0, "history_mismatch": 0}
     found = {(f.rule, f.card_id): f for f in report.data_quality.findings}
     assert found[("reopened", cards["w1-task-b"])].at == utc("01-07", 12)
-    assert found[("archived_in_progress", cards["w3-task-f"])].at == utc("01-12", 10)
+    assert found[("dropped_in_progress", cards["w3-task-f"])].at == utc("01-12", 10)
     assert ("skipped_in_progress", cards["w1-demo"]) in found and ("skipped_in_progress", cards["hotfix"]) in found
     assert found[("deleted", cards["spike"])].at == utc("01-06", 10)
 
@@ -221,7 +232,7 @@ def test_a_past_week_is_the_same_whatever_happens_later(plan, scenario) -> None:
     again = build_report(merged, as_of=as_of_for_week(2, plan=plan), plan=plan, week=2, seed=7)
     assert again.to_dict() == report.to_dict()
     now = build_report(merged, as_of=utc("01-23", 9), plan=plan, seed=7)
-    assert now.totals.done == 6 and now.totals.cards == 9 and now.week.label == "Week 3"
+    assert now.totals.done == 6 and now.totals.cards == 8 and now.week.label == "Week 3"
 
 
 def test_iso_weeks_without_a_plan_in_a_chosen_zone(scenario) -> None:
@@ -229,11 +240,14 @@ def test_iso_weeks_without_a_plan_in_a_chosen_zone(scenario) -> None:
     as_of = utc("01-17", 22)
     in_utc = build_report(history, as_of=as_of)
     assert [(w.label, w.completed) for w in in_utc.throughput] == [("2026-W53", 0), ("2027-W01", 3), ("2027-W02", 3)]
+    # the board was made on Friday 1 Jan: the history shows only part of its first week, so the forecast skips it
+    assert [w.observed for w in in_utc.throughput] == ["part", "whole", "whole"]
+    assert in_utc.forecast.sample_weeks == (3,) and in_utc.forecast.status == "too_few_weeks"
     paris = build_report(history, as_of=as_of, tz="Europe/Paris")
     assert [(w.label, w.completed) for w in paris.throughput][-2:] == [("2027-W01", 2), ("2027-W02", 4)]
     assert paris.weeks[-1].planned is None and paris.calendar == "iso"
     assert paris.week.label == "2027-W02" and [r.name for r in paris.week.carried_over] == ["Task B", "Task G", "Task C"]
-    assert paris.forecast.remaining == 4 and paris.totals.planned is None
+    assert paris.forecast.remaining == 3 and paris.totals.planned is None
     assert paris.data_quality.counts["no_week_label"] == 0
 
 
@@ -258,11 +272,33 @@ def test_bad_weeks_are_usage_errors(plan, scenario) -> None:
         build_report(history, as_of=datetime(2027, 1, 17))
 
 
-def test_a_week_before_the_plan_starts(plan, scenario) -> None:
+def test_before_the_plan_starts_the_report_is_about_its_first_week_not_begun(plan, scenario) -> None:
     report = build_report(scenario[3], as_of=utc("01-03", 12), plan=plan)
-    assert report.week.label == "Week 0" and report.week.number is None
+    week = report.week
+    assert (week.label, week.number, week.phase, week.starts_in_days) == ("Week 1", 1, "not_begun", 1)
+    assert week.completed == week.carried_over == week.scope_added == week.dropped == ()
     assert [w.label for w in report.throughput] == ["Week 0"]
     assert report.forecast.status == "no_history" and report.totals.done == 0
+    assert {w.demo.status for w in report.weeks} == {"not_yet_due"}  # no demo is due yet: none is "missing"
+
+
+def test_a_week_that_has_not_begun(plan, scenario) -> None:
+    report = build_report(scenario[3], as_of=utc("01-12", 12), plan=plan, week=3)
+    assert (report.week.phase, report.week.starts_in_days, report.week.carried_over) == ("not_begun", 6, ())
+    assert build_report(scenario[3], as_of=utc("01-12", 12), plan=plan, week=2).week.phase == "running"
+
+
+def test_without_as_of_the_report_is_as_of_the_newest_action(plan, scenario) -> None:
+    history = scenario[3]
+    newest = history.actions[-1].date
+    report = build_report(history, plan=plan)
+    assert report.as_of == newest == report.history.last and report.history.complete
+    assert build_report(history, plan=plan, week=1).as_of == as_of_for_week(1, plan=plan)  # the week ended earlier
+
+
+def test_a_moment_before_the_history_is_refused(scenario) -> None:
+    with pytest.raises(UsageError, match="before the history begins"):
+        build_report(scenario[3], as_of=utc("01-01", 8))
 
 
 def test_an_empty_board() -> None:
@@ -270,3 +306,15 @@ def test_an_empty_board() -> None:
     report = build_report(history_from_board_json(b.export()), as_of=utc("01-08", 9))
     assert report.totals.cards == 0 and report.cycle_time_days.p50 is None and report.forecast.status == "done"
     assert report.cards == () and report.wip.count == 0
+
+
+def test_archived_as_done(plan, scenario) -> None:
+    _, cards, _, history, _ = scenario
+    report = build_report(history, as_of=as_of_for_week(2, plan=plan), plan=plan, week=2, archived="done")
+    rows = {row.id: row for row in report.cards}
+    f = rows[cards["w3-task-f"]]
+    assert (f.role, f.done, f.cycle_time_days, f.dropped_at) == ("done", utc("01-12", 10), 0.041667, None)
+    assert report.totals.dropped == 0 and report.totals.done == 7 and report.archived == "done"
+    assert report.data_quality.counts["dropped_in_progress"] == 0
+    with pytest.raises(ValueError, match="archived must be one of"):
+        build_report(history, plan=plan, archived="gone")

@@ -29,5 +29,5 @@ def test_a_note_added_after_the_marker_keeps_key_and_estimate(body: str, estimat
 def test_the_last_marker_wins_and_lines_only_count_on_their_own() -> None:
     desc = "see trelloplan-key: inline\n\ntrelloplan-key: old\ntext\ntrelloplan-key: new"
     assert card_key(desc) == "new"
-    assert strip_marker(desc) == "see trelloplan-key: inline\n\ntext"
+    assert strip_marker(desc) == "see trelloplan-key: inline\ntext"
     assert card_key("no marker here") is None and split_desc("Estimate: soon").hours is None

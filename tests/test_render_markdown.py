@@ -35,6 +35,6 @@ def test_sections_and_tables() -> None:
                     "### Scope added (1)", "## Plan weeks", "## Flow", "## Forecast", "## Data quality"):
         assert heading in text
     assert "- Week 1: Write \\| the charter (done, done 2027-01-05)" in text
-    assert "| Week 1 | Kickoff | done | 1 | 1 | 0 | 0 | 100% | 4/4 | Demo: Plan (missing) | 1 |" in text
+    assert "| Week 1 | Kickoff | done | 1 | 1 | 0 | 0 | 100% | 4/4 | Demo: Plan (not_yet_due) | 1 |" in text  # due Friday
     assert "| Week 2 | Build | empty | 0 |" in text
     assert "| no_week_label | 1 |" in text and "- Cycle time: p50 0.9 d" in text

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from trelloplan.errors import StoreError, UsageError
+from trelloplan.errors import NotAStore, StoreError, UsageError
 from trelloplan.history import build_report, history_from_board_json
 from trelloplan.history.synthetic import generate_board
 from trelloplan.store import SCHEMA, HistoryStore, default_store_path
@@ -119,9 +119,9 @@ def test_a_store_holds_one_board(tmp_path: Path) -> None:
 def test_unusable_files_are_store_errors(tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_text("this is not a database " * 100)
-    with pytest.raises(StoreError, match="not a trelloplan history store") as caught:
+    with pytest.raises(NotAStore, match="not a trelloplan history store: not an SQLite file") as caught:
         HistoryStore(junk)
-    assert "delete the store file" in caught.value.hint
+    assert caught.value.exit_code == 2 and "path" in caught.value.hint
     with pytest.raises(StoreError, match="no such history store"):
         HistoryStore(tmp_path / "missing.sqlite", create=False)
     newer = tmp_path / "newer.sqlite"
@@ -134,6 +134,49 @@ def test_unusable_files_are_store_errors(tmp_path: Path) -> None:
     with HistoryStore(bad) as store:
         store._db.execute("INSERT INTO actions VALUES ('x', '', 'createCard', '{\"type\": \"createCard\"}')")
         with pytest.raises(StoreError, match="cannot read"):
+            store.load_history()
+
+
+@pytest.mark.parametrize("create", [True, False])
+def test_an_empty_or_foreign_file_is_refused_and_left_as_it_is(tmp_path: Path, create: bool) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    foreign = tmp_path / "notes.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+        db.execute("INSERT INTO notes VALUES ('mine')")
+    db.close()
+    before = foreign.read_bytes()
+    with pytest.raises(NotAStore, match="is an empty file, not a trelloplan history store"):
+        HistoryStore(empty, create=create)
+    with pytest.raises(NotAStore, match="SQLite file of another program"):
+        HistoryStore(foreign, create=create)
+    with pytest.raises(NotAStore, match="is a folder"):
+        HistoryStore(tmp_path, create=create)
+    assert empty.read_bytes() == b"" and foreign.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.sqlite", "notes.sqlite"]  # no journal left either
+
+
+def damage(path: Path) -> None:
+    """Overwrite pages in the middle of the file, as a bad disk or a copy cut short would."""
+    size = path.stat().st_size
+    with path.open("r+b") as file:
+        file.seek(size // 2)
+        file.write(b"\xde\xad\xbe\xef" * 2048)
+
+
+def test_a_damaged_store_says_so(tmp_path: Path) -> None:
+    export = generate_board(3000, seed=3)
+    path = tmp_path / "board.sqlite"
+    with HistoryStore(path, board_id=export["id"]) as store:
+        store.add_actions(export["actions"])
+        store.check()  # a sound store passes
+    damage(path)
+    with HistoryStore(path, create=False) as store:
+        with pytest.raises(StoreError, match="is damaged") as caught:
+            store.check()
+        assert caught.value.exit_code == 1 and "pull again" in caught.value.hint
+        with pytest.raises(StoreError, match="damaged|cannot read"):
             store.load_history()
 
 

@@ -3,7 +3,8 @@
 The library is the product; the ``trelloplan`` command is a thin layer over it.
 Plans: :func:`load_plan`, :func:`validate_plan`. Boards: :class:`Trello`,
 :func:`plan_changes`, :func:`apply_plan`. History and reports:
-:func:`pull_board`, :func:`load_history`, :func:`build_report`,
+:func:`pull_board`, :func:`load_history`, :func:`build_report` (the one call
+that makes a report; :func:`plan_list_roles` gives it the lists apply made),
 :func:`render_report`, :func:`render_html`, :func:`build_email`. The local
 Trello-compatible server: :class:`Sandbox`. Heavier parts load on first use.
 """
@@ -30,7 +31,8 @@ _LAZY = {
     "SmtpSettings": ".mail", "send_email": ".mail", "smtp_settings": ".mail", "write_eml": ".mail",
     "render_charts": ".render.charts", "build_email": ".render.email", "render_report": ".render.formats",
     "render_html": ".render.html", "report_status": ".render.status",
-    "deliver_email": ".reporting", "load_history": ".reporting", "pull_board": ".reporting", "weekly_report": ".reporting",
+    "deliver_email": ".reporting", "load_history": ".reporting", "plan_list_roles": ".reporting",
+    "pull_board": ".reporting",
     "Sandbox": ".sandbox",
     "Move": ".simulate", "simulate_team": ".simulate",
     "PlanState": ".board.state",

@@ -23,6 +23,7 @@ error's ``exit_code``; the library never prints.
     │   └── TransportFailed         timeouts, refused or dropped connections
     ├── BoardError                  the board is not the one the plan expects
     ├── StoreError                  the local history store is unusable
+    │   └── NotAStore               exit 2: --store names a file that is not a store
     ├── ReportError                 a report cannot be built from the data
     ├── EmailError                  SMTP refused or unreachable
     │   └── BadAddress              exit 2: a malformed email address
@@ -51,6 +52,7 @@ __all__ = [
     "EmailError",
     "ExportError",
     "LockedError",
+    "NotAStore",
     "NotFound",
     "PlanError",
     "PlanProblem",
@@ -221,6 +223,13 @@ class StoreError(TrelloplanError):
     """The local history store cannot be read or written."""
 
     default_hint = "check the store's path, or delete the store file to pull the history again"
+
+
+class NotAStore(StoreError):
+    """A file given as the store is empty or belongs to something else; it is left untouched."""
+
+    exit_code = 2
+    default_hint = "check the store's path; a path that does not exist yet makes a new store"
 
 
 class ReportError(TrelloplanError):

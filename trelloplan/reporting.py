@@ -7,7 +7,7 @@ its store first). Delivery is a file, or an email that is built completely
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
@@ -19,16 +19,14 @@ from .client import Trello
 from .errors import BoardNotFound, NotFound, UsageError
 from .history.fetch import PullResult, pull_history
 from .history.model import BoardHistory
-from .history.report import build_report
 from .history.roles import RoleRules
 from .history.schema import Report
 from .mail import SmtpSettings, send_email, write_eml
-from .plan.model import Plan
 from .render.charts import render_charts
 from .render.email import build_email
 from .store import HistoryStore, default_store_path
 
-__all__ = ["applied_lists", "deliver_email", "load_history", "pull_board", "resolve_board", "weekly_report"]
+__all__ = ["applied_lists", "deliver_email", "load_history", "plan_list_roles", "pull_board", "resolve_board"]
 
 
 def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
@@ -121,16 +119,19 @@ def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path |
     raise UsageError("say where the history comes from", hint="pass --from-export FILE, --store PATH or --board ID")
 
 
-def weekly_report(history: BoardHistory, *, as_of: datetime, plan: Plan | None = None, plan_path: str | Path | None = None,
-                  week: int | str | None = None, tz: object = None, list_roles: RoleRules | None = None,
-                  seed: int = 0) -> Report:
-    """:func:`~trelloplan.history.report.build_report`, knowing the lists apply made for ``plan_path`` by id."""
-    rules = list_roles or RoleRules()
+def plan_list_roles(plan_path: str | Path | None, history: BoardHistory,
+                    list_roles: RoleRules | Mapping[str, str] | None = None) -> RoleRules:
+    """``list_roles`` plus the lists apply made for ``plan_path`` (its state file), when that file is for this board.
+
+    Pass the result to :func:`~trelloplan.history.report.build_report` as
+    ``list_roles``, so renaming the plan's lists changes no report.
+    """
+    rules = list_roles if isinstance(list_roles, RoleRules) else RoleRules(by_id=dict(list_roles or {}))
     if plan_path:
         board, applied = applied_lists(plan_path)
         if applied and history.board is not None and history.board.id == board:
             rules = RoleRules(by_id=rules.by_id, by_name=rules.by_name, applied=applied)
-    return build_report(history, as_of=as_of, plan=plan, week=week, tz=tz, list_roles=rules, seed=seed)  # type: ignore[arg-type]
+    return rules
 
 
 def deliver_email(report: Report, *, recipients: Sequence[str], sender: str, sent_at: datetime,

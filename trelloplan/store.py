@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
 from .board.resolve import is_board_id
-from .errors import StoreError, UsageError
+from .errors import NotAStore, StoreError, UsageError
 from .history.model import BoardHistory
 from .history.gcpause import gc_paused
 from .history.model import BoardInfo
@@ -38,6 +39,46 @@ CREATE TABLE IF NOT EXISTS lists (id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHO
 CREATE TABLE IF NOT EXISTS labels (id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
 """
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _damaged(path: Path, detail: object) -> StoreError:
+    return StoreError(f"{path} is damaged ({detail})",
+                      hint="move it aside and pull again: the whole history is fetched anew into a new store")
+
+
+def _guarded(method: _F) -> _F:
+    """SQLite's errors as a :class:`StoreError`: a damaged file says so, and so does one that cannot be used."""
+
+    @wraps(method)
+    def call(self: HistoryStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk full, I/O error
+            raise StoreError(f"cannot use {self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from None
+
+    return call  # type: ignore[return-value]
+
+
+def _check_is_store(path: Path) -> None:
+    """Refuse, before anything is written, an existing file that is not a trelloplan store."""
+    if path.is_dir():
+        raise NotAStore(f"{path} is a folder, not a trelloplan history store", hint="give the path of a .sqlite file")
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot open {path}: {exc.strerror}") from None
+    if not head:
+        raise NotAStore(f"{path} is an empty file, not a trelloplan history store (it was left as it is)",
+                        hint="give the path of a store a pull wrote, or a path that does not exist yet to make a new one")
+    if head != _SQLITE_MAGIC:
+        raise NotAStore(f"{path} is not a trelloplan history store: not an SQLite file (it was left as it is)")
 
 
 def default_store_path(board_id: str) -> Path:
@@ -64,12 +105,19 @@ class HistoryStore:
 
     def __init__(self, path: str | Path, *, board_id: str | None = None, create: bool = True) -> None:
         self.path = Path(path)
-        if not create and not self.path.is_file():
+        existing = self.path.exists()
+        if not create and not existing:
             raise StoreError(f"{self.path}: no such history store", hint="pull the board first, or check the --store path")
+        if existing:
+            _check_is_store(self.path)
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            if existing and not self._has_store_tables():
+                self._db.close()
+                raise NotAStore(f"{self.path} is an SQLite file of another program, not a trelloplan history store "
+                                "(it was left as it is)")
             self._db.executescript(_DDL)
             found = self.get_meta("schema")
         except sqlite3.DatabaseError as exc:
@@ -93,6 +141,19 @@ class HistoryStore:
                 raise StoreError(
                     f"{self.path} holds board {stored}, not {board_id}", hint="pass another --store for this board"
                 )
+
+    def _has_store_tables(self) -> bool:
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"meta", "actions"} <= tables:
+            return False
+        return self._db.execute("SELECT 1 FROM meta WHERE key = 'schema'").fetchone() is not None
+
+    @_guarded
+    def check(self) -> None:
+        """Read every page of the file (SQLite's quick check): a damaged store is a :class:`StoreError`, not a silent gap."""
+        problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise _damaged(self.path, problems[0])
 
     @classmethod
     def for_board(cls, board_id: str, path: str | Path | None = None) -> HistoryStore:
@@ -132,10 +193,12 @@ class HistoryStore:
 
     # -- meta ---------------------------------------------------------------
 
+    @_guarded
     def get_meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_guarded
     def set_meta(self, key: str, value: str | None) -> None:
         if value is None:
             self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
@@ -148,6 +211,7 @@ class HistoryStore:
 
     # -- actions ------------------------------------------------------------
 
+    @_guarded
     def add_actions(self, actions: Iterable[Mapping[str, Any]]) -> int:
         """Store actions not stored yet (by id); the number that were new."""
         rows = []
@@ -162,18 +226,22 @@ class HistoryStore:
             self._db.executemany("INSERT OR IGNORE INTO actions (id, date, type, json) VALUES (?, ?, ?, ?)", rows)
             return self._db.total_changes - before
 
+    @_guarded
     def newest_action_id(self) -> str | None:
         """The greatest stored action id: ids start with their creation time, so it is the cursor for ``since``."""
         value: str | None = self._db.execute("SELECT max(id) FROM actions").fetchone()[0]
         return value
 
+    @_guarded
     def oldest_action_id(self) -> str | None:
         value: str | None = self._db.execute("SELECT min(id) FROM actions").fetchone()[0]
         return value
 
+    @_guarded
     def action_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM actions").fetchone()[0])
 
+    @_guarded
     def has_action(self, action_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM actions WHERE id = ?", (action_id,)).fetchone() is not None
 
@@ -184,6 +252,7 @@ class HistoryStore:
 
     # -- the unfetched range ------------------------------------------------
 
+    @_guarded
     def gap(self) -> tuple[str | None, str | None] | None:
         """The range of action ids a pull has not fetched yet, ``(since, before)``, both exclusive; None when complete.
 
@@ -196,6 +265,7 @@ class HistoryStore:
         since, before = json.loads(self.get_meta("gap") or "[null, null]")
         return since, before
 
+    @_guarded
     def set_gap(self, gap: tuple[str | None, str | None] | None) -> None:
         """Record the unfetched range; call inside the transaction that stores the page before it."""
         with self._maybe_transaction():
@@ -204,6 +274,7 @@ class HistoryStore:
 
     # -- the board now ------------------------------------------------------
 
+    @_guarded
     def save_snapshot(
         self,
         board: Mapping[str, Any],

@@ -23,7 +23,6 @@ MARKER_PREFIX = "trelloplan-key:"
 _MARKER_LINE = re.compile(r"^[ \t]*trelloplan-key:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
 ESTIMATE_PREFIX = "Estimate:"
 _ESTIMATE_LINE = re.compile(r"^[ \t]*Estimate:[ \t]*([0-9]+(?:\.[0-9]+)?)[ \t]*h(?:ours?)?[ \t]*$", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def card_key(desc: str | None) -> str | None:
@@ -35,8 +34,15 @@ def card_key(desc: str | None) -> str | None:
 
 
 def _without(pattern: re.Pattern[str], text: str) -> str:
-    """``text`` without the lines ``pattern`` matches, and without the blank lines they leave."""
-    return _BLANK_RUNS.sub("\n\n", pattern.sub("", text)).strip("\n").rstrip()
+    """``text`` without the lines ``pattern`` matches, each with the blank line apply put before it."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if pattern.fullmatch(line):
+            if kept and not kept[-1].strip():
+                kept.pop()
+        else:
+            kept.append(line)
+    return "\n".join(kept).lstrip("\n").rstrip()
 
 
 def strip_marker(desc: str | None) -> str:

@@ -91,23 +91,25 @@ def validate(plans: tuple[str, ...]) -> None:
 
 
 def plan_table(plan: Plan) -> Table:
-    table = Table(title=f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})")
+    """The plan week by week. "Cards" counts what the board gets and the report's "Planned" counts: tasks and the demo."""
+    table = Table(title=f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})",
+                  caption="Cards: the week's tasks and its demo card, as the report's Planned counts them")
     for column, justify in (("Week", "right"), ("Dates", "left"), ("Milestone", "left"), ("Demo", "left"),
-                            ("Tasks", "right"), ("Hours", "right"), ("Due", "left")):
+                            ("Cards", "right"), ("Hours", "right"), ("Due", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for week in plan.weeks:
         table.add_row(str(week.number), f"{week.start:%b %d} – {week.end:%b %d}", week.milestone,
-                      week.demo.name.removeprefix("Demo: "), str(len(week.tasks)), f"{week.planned_hours:g}",
+                      week.demo.name.removeprefix("Demo: "), str(len(week.cards)), f"{week.planned_hours:g}",
                       f"{week.due:%a %b %d %H:%M}")
     table.add_section()
-    table.add_row("", "", "", "Total", str(sum(len(w.tasks) for w in plan.weeks)), f"{plan.planned_hours:g}", "")
+    table.add_row("", "", "", "Total", str(sum(len(w.cards) for w in plan.weeks)), f"{plan.planned_hours:g}", "")
     return table
 
 
 @click.command()
 @click.argument("plan_path", metavar="PLAN", type=click.Path(dir_okay=True))
 def show(plan_path: str) -> None:
-    """Show a plan as a table: week, dates, milestone, demo, tasks, hours, due date.
+    """Show a plan as a table: week, dates, milestone, demo, cards (tasks and the demo), hours, due date.
 
     \b
     Example:

@@ -82,18 +82,23 @@ def _email_options(command: Callable[..., Any]) -> Callable[..., Any]:
               "URL; needs TRELLO_API_KEY and TRELLO_TOKEN). Default with --plan: the board in the plan's state file.")
 @click.option("--plan", "plan_path", metavar="PLAN.yaml", help="The plan the board was made from: its weeks, labels, hours and demos; "
               "its state file names the board when no other source is given.")
-@click.option("--week", metavar="N", help="Report on plan week N (or an ISO week like 2027-W05), as of its end.")
-@click.option("--as-of", "as_of_text", metavar="DATE", help="Report as of this day's end or date-time (default: now).")
+@click.option("--week", metavar="N", help="Report on plan week N (or an ISO week like 2027-W05), as of its end "
+                                          "(or now, if it has not ended).")
+@click.option("--as-of", "as_of_text", metavar="DATE", help="Report as of this day's end or date-time (default: now; "
+                                                            "with --from-export, the newest action in the exports).")
 @click.option("--tz", "tz_name", metavar="ZONE", help="Time zone for weeks and dates (default: the plan's, else UTC).")
 @click.option("--list-role", "list_roles", multiple=True, metavar="NAME=ROLE",
               help="Give lists of this name a role: todo, in_progress, done or ignore (repeatable). "
                    "Lists apply made (in the plan's state file) are known by id.")
+@click.option("--archived", type=click.Choice(["dropped", "done"]), default="dropped", show_default=True,
+              help="What a card archived outside a done list means: dropped (out of scope) or done.")
 @click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}, html.")
 @click.option("--out", "out_path", metavar="FILE", help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("--seed", "seed_text", default="0", show_default=True, metavar="N", help="Seed of the Monte Carlo forecast.")
 @_email_options
 def report_command(exports: tuple[str, ...], store_path: str | None, board_id: str | None, plan_path: str | None,
-                   week: str | None, as_of_text: str | None, tz_name: str | None, list_roles: tuple[str, ...], fmt: str,
+                   week: str | None, as_of_text: str | None, tz_name: str | None, list_roles: tuple[str, ...],
+                   archived: str, fmt: str,
                    out_path: str | None, seed_text: str, email_to: tuple[str, ...], eml_path: str | None,
                    email_from: str | None, smtp_host: str | None, smtp_port: str | None, smtp_user: str | None,
                    smtp_security: str | None) -> None:
@@ -104,7 +109,10 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     lead times, throughput, work in progress, burn-up, cumulative flow, a
     Monte Carlo forecast, per-member counts and data-quality findings. Every
     number is computed as of one moment from the history alone, so a past
-    week's report is the same whenever it is run. Definitions: docs/metrics.md.
+    week's report is the same whenever it is run; what the history does not
+    show (before its first action) is reported as unknown, never guessed.
+    From exports the report is as of their newest action unless --as-of says
+    otherwise. Definitions: docs/metrics.md.
 
     With --email-to the report is emailed (HTML with inline charts and a
     plain-text part) and nothing is printed on success: made for cron
@@ -121,12 +129,16 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     from contextlib import ExitStack
 
     from ..lock import board_lock
-    from ..reporting import deliver_email, load_history, resolve_board, weekly_report
+    from ..history.report import build_report
+    from ..history.window import newest_action
+    from ..reporting import deliver_email, load_history, plan_list_roles, resolve_board
 
     if fmt not in ALL_FORMATS:
         raise UsageError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(ALL_FORMATS)}")
     if week is not None and as_of_text is not None:
-        raise UsageError("--week and --as-of cannot be used together", hint="a week report is as of the week's end")
+        raise UsageError("--week and --as-of cannot be used together: --week N reports as of the end of week N "
+                         "(or now, if it has not ended)",
+                         hint="pass --week N alone, or --as-of alone to report on the week holding that moment")
     emailing = bool(email_to or eml_path)
     if eml_path and not email_to:
         raise UsageError("--eml needs --email-to", hint="the email's To header needs at least one --email-to ADDRESS")
@@ -137,12 +149,8 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     zone = load_zone(tz_name) if tz_name else (plan.tzinfo if plan else load_zone("UTC"))
     calendar = WeekCalendar.for_plan(plan, zone) if plan else WeekCalendar.iso(zone)
     now = datetime.now(timezone.utc)
-    if week is not None:
-        as_of = min(calendar.last_instant(calendar.parse_week(week)), now)
-    elif as_of_text is not None:
-        as_of = parse_as_of(as_of_text, zone)
-    else:
-        as_of = now
+    chosen = calendar.parse_week(week) if week is not None else None
+    given = parse_as_of(as_of_text, zone) if as_of_text is not None else None
     if board_id is None and plan_path and not exports and not store_path:
         board_id = _board_of_plan(plan_path)
     with ExitStack() as held:
@@ -158,8 +166,18 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
         history = load_history(exports=exports, store_path=store_path, board_id=board_id, trello=trello)
         if emailing and not eml_path and not board_id and history.board is not None:
             held.enter_context(board_lock(history.board.id))
-        report = weekly_report(history, as_of=as_of, plan=plan, plan_path=plan_path, week=week, tz=zone,
-                               list_roles=rules, seed=seed)
+        # An export is a record of its moment: its "now" is its newest action, not today. A history
+        # newer than the clock (a clock behind, the sandbox's own clock) is reported up to its end.
+        newest = newest_action(history)
+        current = (newest or now) if exports else max(now, newest or now)
+        if given is not None:
+            as_of = given
+        elif chosen is not None:
+            as_of = min(calendar.last_instant(chosen), current)
+        else:
+            as_of = current
+        report = build_report(history, as_of=as_of, plan=plan, week=week, tz=zone, archived=archived,
+                              list_roles=plan_list_roles(plan_path, history, rules), seed=seed)
         if out_path or not emailing:
             _write_report(report, fmt, out_path)
         if emailing:

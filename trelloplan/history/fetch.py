@@ -155,9 +155,11 @@ def pull_history(get: Getter, store: HistoryStore, board_id: str, *, page_size: 
 
     Each page is stored in one transaction together with the range still to
     fetch, so an interrupted pull loses nothing and the next one carries on.
+    A damaged store is a :class:`~trelloplan.errors.StoreError` before any request.
     The board (cards, lists, labels, members) is fetched again only when new
     actions arrived or the store has never seen it.
     """
+    store.check()  # a damaged store would hide a gap in the history: fail now, not "0 new actions"
     requests = 0
 
     def counted(path: str, params: Mapping[str, Any]) -> Any:

@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 from .metrics import nearest_rank
 from .schema import Forecast
 
-__all__ = ["DEFAULT_TRIALS", "HORIZON_WEEKS", "forecast_completion"]
+__all__ = ["DEFAULT_TRIALS", "HORIZON_WEEKS", "MIN_WEEKS", "forecast_completion"]
 
 DEFAULT_TRIALS = 10_000
 #: Ten years: a forecast further out than this says ``beyond_horizon`` instead of a date.
 HORIZON_WEEKS = 520
+#: Fewer complete weeks than this to draw from, and the forecast says so rather than guess.
+MIN_WEEKS = 2
 
 
 def forecast_completion(
@@ -33,11 +35,13 @@ def forecast_completion(
     seed: int,
     trials: int = DEFAULT_TRIALS,
     horizon_weeks: int = HORIZON_WEEKS,
+    min_weeks: int = MIN_WEEKS,
 ) -> Forecast:
     """The 50% and 85% completion forecast for ``remaining`` cards.
 
-    ``samples`` are the completed counts of the weeks to draw from. The same
-    inputs and ``seed`` always give the same forecast.
+    ``samples`` are the completed counts of the weeks to draw from; with fewer
+    than ``min_weeks`` of them the status is ``no_history`` (none) or
+    ``too_few_weeks``. The same inputs and ``seed`` always give the same forecast.
     """
     if trials < 1:
         raise ValueError("trials must be at least 1")
@@ -57,12 +61,16 @@ def forecast_completion(
             weeks_85=weeks_85,
             date_50=when(weeks_50),
             date_85=when(weeks_85),
+            weeks_sampled=len(samples),
+            min_weeks=min_weeks,
         )
 
     if remaining <= 0:
         return result("done", 0, 0)
     if not samples:
         return result("no_history")
+    if len(samples) < min_weeks:
+        return result("too_few_weeks")
     total = sum(samples)
     if total == 0:
         return result("no_throughput")

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from .replay import OUT, CardTimeline
+from .replay import DROPPED, OUT, CardTimeline
 from .schema import Percentiles
 
 __all__ = [
@@ -79,7 +79,7 @@ def role_counts_at(timelines: Iterable[CardTimeline], boundaries: Sequence[datet
     boundaries, whatever the number of days.
     """
     # deltas[k][role]: the change in each role's count from boundary k - 1 to boundary k.
-    deltas = [dict.fromkeys((*FLOW_ROLES, "ignore", OUT), 0) for _ in range(len(boundaries) + 1)]
+    deltas = [dict.fromkeys((*FLOW_ROLES, "ignore", DROPPED, OUT), 0) for _ in range(len(boundaries) + 1)]
     for timeline in timelines:
         previous = OUT
         for segment in timeline.segments:

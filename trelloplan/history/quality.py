@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from .model import BoardHistory, CardSnapshot
-from .replay import CardTimeline
+from .replay import DROPPED, CardTimeline
 from .schema import DataQuality, Finding
 
 __all__ = ["RULES", "find_problems"]
@@ -20,9 +20,11 @@ __all__ = ["RULES", "find_problems"]
 RULES = (
     "history_start",
     "created_from_id",
+    "done_before_history",
+    "in_progress_at_history_start",
     "skipped_in_progress",
     "reopened",
-    "archived_in_progress",
+    "dropped_in_progress",
     "no_week_label",
     "deleted",
     "moved_to_other_board",
@@ -45,7 +47,8 @@ def find_problems(
     if history.actions and not any(action.type == "createBoard" for action in history.actions):
         first = history.actions[0]
         add(Finding("history_start", None, None, first.date,
-                    "the history starts after the board was created; cards created earlier use the time in their id"))
+                    "the history starts after the board was created: what happened before it is unknown, "
+                    "and weeks that ended before it have no data"))
     check_snapshot = history.snapshot and (not history.actions or as_of >= history.actions[-1].date)
     snapshots: Mapping[str, CardSnapshot] = {card.id: card for card in history.cards} if check_snapshot else {}
     for timeline in timelines:
@@ -67,14 +70,22 @@ def find_problems(
         if timeline.created_from_id:
             add(Finding("created_from_id", timeline.id, name, timeline.created,
                         "its creation is not in the history; created is the time in the card id"))
-        if timeline.done is not None and timeline.started is None:
+        if timeline.before_history == "done":
+            add(Finding("done_before_history", timeline.id, name, timeline.segments[0].start,
+                        "already done when the history starts: done, but its done time, cycle and lead time are unknown"
+                        if timeline.done_unknown else "already done when the history starts: its start is unknown"))
+        elif timeline.before_history == "in_progress":
+            add(Finding("in_progress_at_history_start", timeline.id, name, timeline.segments[0].start,
+                        "already in progress when the history starts: its start and cycle time are unknown"))
+        if timeline.done is not None and timeline.started is None and not timeline.start_unknown:
             add(Finding("skipped_in_progress", timeline.id, name, timeline.done,
                         "done without ever being in an in-progress list; no cycle time"))
         for moment in timeline.reopened_at:
             add(Finding("reopened", timeline.id, name, moment, "moved out of a done list"))
-        for moment in timeline.archived_in_progress_at:
-            add(Finding("archived_in_progress", timeline.id, name, moment, "archived while in an in-progress list"))
-        if week_of is not None and week_of(timeline) is None:
+        if timeline.dropped_from_progress is not None:
+            add(Finding("dropped_in_progress", timeline.id, name, timeline.dropped_from_progress,
+                        "archived while in progress: work abandoned without being finished (dropped)"))
+        if week_of is not None and timeline.role != DROPPED and week_of(timeline) is None:
             add(Finding("no_week_label", timeline.id, name, None, "has no label of a plan week"))
     findings.sort(key=lambda f: (_ORDER[f.rule], f.at is None, f.at or as_of, f.card_id or ""))
     counts = dict.fromkeys(RULES, 0)

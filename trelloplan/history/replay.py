@@ -1,11 +1,17 @@
 """Replay a board's actions into one timeline per card, as of any moment.
 
 A card's timeline is a run of :class:`Segment` values: from each start time the
-card sat in one list (with that list's role), or was off the board (``out``:
-deleted, moved to another board, or in a list that was moved away). Only
-actions dated at or before ``as_of`` change a timeline, so the state at
-``as_of`` is the last segment, and a report as of last Friday is the same
-whenever it is built.
+card sat in one list and was in one **state**: its list's role (``todo``,
+``in_progress``, ``done``, ``ignore``), ``dropped`` (archived, or in an archived
+list, while not in a done list) or ``out`` (deleted, moved to another board, or
+in a list that was moved away). Only actions dated at or before ``as_of``
+change a timeline, so the state at ``as_of`` is the last segment, and a report
+as of last Friday is the same whenever it is built.
+
+What the history does not show stays unknown: a card whose creation is not in
+the history is first seen when the history begins, in the list its first
+action shows; if it was in progress or done then, its start is unknown, and
+if it has been done ever since, so is its done time (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -17,19 +23,26 @@ from typing import NamedTuple
 
 from .model import CARD_TYPES, CREATE_TYPES, LABEL_TYPES, MEMBER_TYPES, Action, BoardHistory, CardSnapshot, id_time
 
-__all__ = ["OUT", "CardTimeline", "Segment", "replay"]
+__all__ = ["ARCHIVED_MEANINGS", "DROPPED", "OUT", "CardTimeline", "Segment", "replay"]
 
 #: The pseudo-role of a card that is not on the board.
 OUT = "out"
+#: The state of a card archived (or in an archived list) while not in a done list.
+DROPPED = "dropped"
+#: What archiving a card that is not in a done list means: ``dropped`` (the default) or ``done``.
+ARCHIVED_MEANINGS = ("dropped", "done")
 _DEFAULT_ROLE = "todo"
 # Segment and CardTimeline values built with tuple.__new__, skipping NamedTuple's
 # Python-level __new__: the replay builds one timeline per card and a few segments each.
 _new = tuple.__new__
 _by_created = itemgetter(2, 0)  # a timeline's (created, id)
+# A list's status at a moment: (moved to another board, archived).
+_ListStatus = tuple[bool, bool]
+_ListChanges = tuple[_ListStatus, list[tuple[datetime, _ListStatus]]]
 
 
 class Segment(NamedTuple):
-    """From ``start`` on, the card was in ``list_id``, whose role is ``role`` (or ``out``)."""
+    """From ``start`` on, the card was in ``list_id`` and in state ``role`` (a list role, ``dropped`` or ``out``)."""
 
     start: datetime
     list_id: str | None
@@ -41,11 +54,18 @@ class CardTimeline(NamedTuple):
 
     ``created`` is its first creation action (createCard, copyCard,
     convertToCardFromCheckItem, emailCard or moveCardToBoard), or the time in
-    its id when none is in the history (``created_from_id``). ``started`` is
-    when it first entered an ``in_progress`` list. ``done`` is set when the card
-    is in a ``done`` list at the as-of moment: the start of its final unbroken
-    stretch in ``done`` lists. ``role``, ``list_id`` and ``on_board`` are the
-    last segment's: where the card was at the as-of moment.
+    its id when none is in the history (``created_from_id``); such a card's
+    first segment starts when the history begins (or at its id time, if
+    later), and ``before_history`` is its state then. ``started`` is when it
+    first entered an ``in_progress`` list, None when the history does not show
+    it (``start_unknown``: in progress or done when the history begins).
+    ``done`` is set when the card is done at the as-of moment: the start of
+    its final unbroken stretch in ``done``; None when that stretch began
+    before the history (``done_unknown``). ``dropped_at`` is when its final
+    ``dropped`` stretch began (None before the history), and
+    ``dropped_from_progress`` is set when it was dropped from an in-progress
+    list. ``role``, ``list_id`` and ``on_board`` are the last segment's (the
+    card's state at the as-of moment); ``list_role`` is its list's role then.
 
     A ``NamedTuple`` like :class:`Segment` and :class:`~.model.Action`: one per
     card, built in the report's hot path, and as immutable as a frozen dataclass.
@@ -66,20 +86,30 @@ class CardTimeline(NamedTuple):
     deleted_at: datetime | None = None
     moved_away_at: datetime | None = None
     reopened_at: tuple[datetime, ...] = ()
-    archived_in_progress_at: tuple[datetime, ...] = ()
+    dropped_at: datetime | None = None
     role: str = OUT
     list_id: str | None = None
     on_board: bool = False
+    list_role: str = OUT
+    before_history: str | None = None
+    start_unknown: bool = False
+    done_unknown: bool = False
+    dropped_from_progress: datetime | None = None
 
 
-def replay(history: BoardHistory, roles: Mapping[str, str], *, as_of: datetime) -> list[CardTimeline]:
+def replay(
+    history: BoardHistory, roles: Mapping[str, str], *, as_of: datetime, archived: str = "dropped"
+) -> list[CardTimeline]:
     """Every card that was on the board at some moment up to ``as_of``, in (created, id) order.
 
     ``roles`` maps list ids to roles (:func:`.roles.resolve_roles`); a list it
-    does not know counts as ``todo``.
+    does not know counts as ``todo``. ``archived`` is the state of a card
+    archived while not in a done list: ``dropped`` or ``done``.
     """
+    if archived not in ARCHIVED_MEANINGS:
+        raise ValueError(f"archived must be one of {ARCHIVED_MEANINGS}, not {archived!r}")
     by_card: dict[str, list[Action]] = {}
-    away: dict[str, list[tuple[datetime, bool]]] = {}
+    list_events: dict[str, list[tuple[datetime, str, bool]]] = {}
     card_types = CARD_TYPES | LABEL_TYPES | MEMBER_TYPES
     for action in history.actions:
         kind = action.type
@@ -92,23 +122,52 @@ def replay(history: BoardHistory, roles: Mapping[str, str], *, as_of: datetime) 
                 else:
                     events.append(action)
         elif (kind == "moveListFromBoard" or kind == "moveListToBoard") and action.list_id:
-            away.setdefault(action.list_id, []).append((action.date, kind == "moveListFromBoard"))
+            list_events.setdefault(action.list_id, []).append((action.date, "away", kind == "moveListFromBoard"))
+        elif kind == "updateList" and action.closed is not None and action.list_id:
+            list_events.setdefault(action.list_id, []).append((action.date, "closed", action.closed))
+    lists = _list_changes(list_events, {item.id for item in history.lists if item.closed})
+    begins = history.actions[0].date if history.actions else None
     snapshots = {card.id: card for card in history.former_cards}
     snapshots.update((card.id, card) for card in history.cards)
     # Cards in the order their actions began, then those no action mentions: replaying
     # in roughly the order the actions were built keeps memory access local.
     timelines = []
     for card_id, events in by_card.items():
-        timeline = _replay_card(card_id, events, snapshots.get(card_id), roles, as_of, away)
+        timeline = _replay_card(card_id, events, snapshots.get(card_id), roles, as_of, lists, begins, archived)
         if timeline is not None:
             timelines.append(timeline)
     for card_id, snapshot in snapshots.items():
         if card_id not in by_card:
-            timeline = _replay_card(card_id, (), snapshot, roles, as_of, away)
+            timeline = _replay_card(card_id, (), snapshot, roles, as_of, lists, begins, archived)
             if timeline is not None:
                 timelines.append(timeline)
     timelines.sort(key=_by_created)
     return timelines
+
+
+def _list_changes(events: Mapping[str, list[tuple[datetime, str, bool]]], closed_now: set[str]) -> dict[str, _ListChanges]:
+    """For each list that moved boards or was archived: its status before its first change, and after each change.
+
+    A list whose first recorded move is its arrival was on another board
+    before; one whose first archive change is a restore was archived before;
+    one with no archive change in the history is as archived as the board
+    shows it now.
+    """
+    result: dict[str, _ListChanges] = {}
+    for list_id in set(events) | closed_now:
+        changes = events.get(list_id, [])
+        away = next((not value for _, what, value in changes if what == "away"), False)
+        closed = next((not value for _, what, value in changes if what == "closed"), list_id in closed_now)
+        initial = (away, closed)
+        after = []
+        for moment, what, value in changes:
+            if what == "away":
+                away = value
+            else:
+                closed = value
+            after.append((moment, (away, closed)))
+        result[list_id] = (initial, after)
+    return result
 
 
 def _replay_card(
@@ -117,7 +176,9 @@ def _replay_card(
     snapshot: CardSnapshot | None,
     roles: Mapping[str, str],
     as_of: datetime,
-    away: Mapping[str, list[tuple[datetime, bool]]],
+    lists: Mapping[str, _ListChanges],
+    begins: datetime | None,
+    archived: str,
 ) -> CardTimeline | None:
     create = None
     for event in events:
@@ -125,12 +186,13 @@ def _replay_card(
             create = event
             break
     created = create.date if create is not None else id_time(card_id)
-    if created > as_of:
+    # A card older than the history is first seen when the history begins.
+    first_seen = begins if create is None and begins is not None and created < begins else created
+    if first_seen > as_of:
         return None
     role_of = roles.get
     first_list = create.list_id if create is not None else _earliest_list(events, snapshot)
-    role = role_of(first_list, _DEFAULT_ROLE) if first_list else _DEFAULT_ROLE
-    segments = [_new(Segment, (created, first_list, role))]
+    list_role = role_of(first_list, _DEFAULT_ROLE) if first_list else _DEFAULT_ROLE
     # Cards are created open; only a card whose creation is not in the history may start archived.
     closed = False
     if create is None:
@@ -139,11 +201,13 @@ def _replay_card(
             if event.closed is not None and event.type == "updateCard":
                 closed = not event.closed
                 break
+    role = list_role if not closed or list_role == "done" or list_role == "ignore" else archived
+    start_unknown = create is None and (list_role == "in_progress" or list_role == "done")
+    segments = [_new(Segment, (first_seen, first_list, role))]
     current = first_list
     on_board = True
     deleted_at = moved_away_at = None
     reopened: list[datetime] = []
-    archived_in_progress: list[datetime] = []
     name: str | None = None
     creating = CREATE_TYPES
     # Unpacking each action once keeps this loop, which sees every action, cheap.
@@ -170,34 +234,49 @@ def _replay_card(
             moved_away_at = date
         else:
             moved = False
+        if closing is not None and kind == "updateCard" and closing != closed:
+            closed = closing
+            moved = True
         if moved:
             previous = role
-            role = (role_of(current, _DEFAULT_ROLE) if current else _DEFAULT_ROLE) if on_board else OUT
+            if on_board:
+                list_role = role_of(current, _DEFAULT_ROLE) if current else _DEFAULT_ROLE
+                role = list_role if not closed or list_role == "done" or list_role == "ignore" else archived
+            else:
+                role = OUT
             last = segments[-1]
             if role != previous or (on_board and current != last.list_id):
-                if previous == "done" and role != "done" and role != OUT:
+                if previous == "done" and role != "done" and role != OUT and role != DROPPED:
                     reopened.append(date)
                 segments.append(_new(Segment, (date, current if on_board else last.list_id, role)))
-        if closing is not None and kind == "updateCard":
-            if closing and not closed and role == "in_progress":
-                archived_in_progress.append(date)
-            closed = closing
-    if away:
-        segments = _apply_away(segments, away, as_of)
+    if lists:
+        segments = _apply_lists(segments, lists, as_of, archived)
+    before_history = segments[0].role if create is None else None
     name = name if name is not None else _name_after(events, as_of, snapshot)
     started = None
-    for segment in segments:
-        if segment.role == "in_progress":
-            started = segment.start
-            break
-    done = None
-    if segments[-1].role == "done":
-        index = len(segments) - 1
-        while index > 0 and segments[index - 1].role == "done":
-            index -= 1
-        done = segments[index].start
-    labels, members = _labels_and_members(events, snapshot, as_of)
+    if not start_unknown:
+        for segment in segments:
+            if segment.role == "in_progress":
+                started = segment.start
+                break
     last = segments[-1]
+    final = last.role
+    done = dropped_at = dropped_from_progress = None
+    done_unknown = False
+    if final == "done" or final == DROPPED:
+        index = len(segments) - 1
+        while index > 0 and segments[index - 1].role == final:
+            index -= 1
+        known = index > 0 or create is not None
+        if final == "done":
+            done = segments[index].start if known else None
+            done_unknown = not known
+        else:
+            dropped_at = segments[index].start if known else None
+            if index > 0 and segments[index - 1].role == "in_progress":
+                dropped_from_progress = segments[index].start
+    labels, members = _labels_and_members(events, snapshot, as_of)
+    on = final != OUT
     return _new(CardTimeline, (
         card_id,  # id
         name,  # name
@@ -214,10 +293,15 @@ def _replay_card(
         deleted_at,  # deleted_at
         moved_away_at,  # moved_away_at
         tuple(reopened),  # reopened_at
-        tuple(archived_in_progress),  # archived_in_progress_at
-        last.role,  # role
+        dropped_at,  # dropped_at
+        final,  # role
         last.list_id,  # list_id
-        last.role != OUT,  # on_board
+        on,  # on_board
+        (role_of(last.list_id, _DEFAULT_ROLE) if last.list_id else _DEFAULT_ROLE) if on else OUT,  # list_role
+        before_history,  # before_history
+        start_unknown,  # start_unknown
+        done_unknown,  # done_unknown
+        dropped_from_progress,  # dropped_from_progress
     ))
 
 
@@ -281,33 +365,42 @@ def _toggle(event: Action, labels: list[str], members: list[str], *, undo: bool)
         target.remove(value)
 
 
-def _apply_away(
-    segments: list[Segment], away: Mapping[str, list[tuple[datetime, bool]]], as_of: datetime
-) -> list[Segment]:
-    """Split segments in lists that were moved to another board: the card was off the board meanwhile."""
-    if not any(segment.list_id in away for segment in segments):
+def _apply_lists(segments: list[Segment], lists: Mapping[str, _ListChanges], as_of: datetime, archived: str) -> list[Segment]:
+    """Split segments in lists that moved boards or were archived.
+
+    While its list is on another board the card is ``out``; while its list is
+    archived a card that is not done (nor ignored) is ``archived`` (dropped,
+    or done with ``--archived done``).
+    """
+    if not any(segment.list_id in lists for segment in segments):
         return segments
+
+    def state(role: str, status: _ListStatus) -> str:
+        if status[0]:
+            return OUT
+        if status[1] and (role == "todo" or role == "in_progress"):
+            return archived
+        return role
+
     result: list[Segment] = []
     for index, segment in enumerate(segments):
-        changes = away.get(segment.list_id) if segment.role != OUT and segment.list_id else None
-        result.append(segment)
-        if not changes:
+        info = lists.get(segment.list_id) if segment.role != OUT and segment.list_id else None
+        if info is None:
+            result.append(segment)
             continue
         end = segments[index + 1].start if index + 1 < len(segments) else None
-        # A list whose first recorded change is its arrival was on another board before.
-        gone = not changes[0][1]
-        for moment, leaving in changes:
+        status, changes = info
+        for moment, after in changes:
             if moment > segment.start:
                 break
-            gone = leaving
-        if gone:
-            result[-1] = Segment(segment.start, segment.list_id, OUT)
-        for moment, leaving in changes:
+            status = after
+        result.append(Segment(segment.start, segment.list_id, state(segment.role, status)))
+        for moment, after in changes:
             if moment <= segment.start:
                 continue
             if moment > as_of or (end is not None and moment >= end):
                 break
-            result.append(Segment(moment, segment.list_id, OUT if leaving else segment.role))
+            result.append(Segment(moment, segment.list_id, state(segment.role, after)))
     merged: list[Segment] = []
     for segment in result:
         if merged and merged[-1].role == segment.role and merged[-1].list_id == segment.list_id:

@@ -1,9 +1,10 @@
 """Build the weekly report from a board history, as of one moment.
 
-:func:`build_report` is the library call behind ``trelloplan report``: plain
-data in (a :class:`BoardHistory`, an optional :class:`Plan`, the as-of moment),
-a :class:`Report` out. It never reads a clock; the caller says what "now" is.
-The definitions it follows are in docs/metrics.md.
+:func:`build_report` is the library's one entry point for a report, and the
+call behind ``trelloplan report``: plain data in (a :class:`BoardHistory`, an
+optional :class:`Plan`, the as-of moment), a :class:`Report` out. It never
+reads a clock: the caller says what "now" is, or the report is as of the
+newest action in the history. The definitions it follows are in docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .gcpause import gc_paused
 from .metrics import days_between, percentiles, role_at, role_counts_at
 from .model import BoardHistory
 from .quality import find_problems
-from .replay import CardTimeline, replay
+from .replay import ARCHIVED_MEANINGS, DROPPED, CardTimeline, replay
 from .roles import RoleRules, resolve_roles
 from .schema import (
     BurnUpPoint,
@@ -38,6 +39,7 @@ from .schema import (
     new_frozen,
 )
 from .weeks import WeekCalendar, load_zone
+from .window import NONE, WHOLE, check_as_of, history_window, newest_action, observed
 
 __all__ = ["DEFAULT_WINDOW", "as_of_for_week", "build_report"]
 
@@ -72,7 +74,9 @@ class _Card:
 
     The timeline fields every section reads (``id``, ``role``, ``created``,
     ``started``, ``done``) are copied here too: each section loops over every
-    card, and one object per card is quicker to read than two.
+    card, and one object per card is quicker to read than two. ``role`` is the
+    card's state (``dropped`` included); ``done`` is None when the done time is
+    unknown, so durations and weeks use only the times the history shows.
     """
 
     __slots__ = ("age", "created", "cycle", "done", "hours", "id", "in_scope", "is_demo", "lead", "role", "started", "task",
@@ -91,7 +95,7 @@ class _Card:
         self.created = created = timeline.created
         self.started = started = timeline.started
         self.done = done = timeline.done
-        self.in_scope = role != "out" and role != "ignore"
+        self.in_scope = role != "out" and role != "ignore" and role != DROPPED
         self.lead = days_between(created, done) if done is not None else None
         self.cycle = days_between(started, done) if done is not None and started is not None else None
         self.age = days_between(started, as_of) if role == "in_progress" and started is not None else None
@@ -100,31 +104,54 @@ class _Card:
 def build_report(
     history: BoardHistory,
     *,
-    as_of: datetime,
+    as_of: datetime | None = None,
     plan: Plan | None = None,
     week: int | str | None = None,
     tz: str | ZoneInfo | None = None,
     list_roles: RoleRules | Mapping[str, str] | None = None,
+    archived: str = "dropped",
     seed: int = 0,
     trials: int = DEFAULT_TRIALS,
     window: int = DEFAULT_WINDOW,
 ) -> Report:
     """The report for the week ``week`` (default: the week holding ``as_of``), as of ``as_of``.
 
-    ``as_of`` must be timezone-aware; only actions dated at or before it count.
+    ``as_of`` must be timezone-aware; only actions dated at or before it
+    count. Without it the report is as of the newest action in the history
+    (an export's moment; with ``week``, the week's end if that is earlier):
+    pass ``datetime.now(timezone.utc)`` for a board being worked on. A moment
+    before the history begins is a :class:`~trelloplan.errors.UsageError`.
+    Before a plan starts, the chosen week is its week 1, not begun.
+    ``week`` with ``as_of``: that week's sections as known at ``as_of``.
+
     With a ``plan``, weeks are the plan's and a card is planned for week N by
     its "Week N" label; without one, weeks are ISO weeks. Both use ``tz``
     (default: the plan's zone, else UTC). ``list_roles`` is a
-    :class:`RoleRules`, or a plain ``{list_id: role}`` mapping. ``seed`` makes
-    the forecast reproducible.
+    :class:`RoleRules`, or a plain ``{list_id: role}`` mapping. ``archived``
+    says what a card archived while not in a done list is: ``dropped`` (out
+    of scope) or ``done``. ``seed`` makes the forecast reproducible.
     """
-    if as_of.tzinfo is None or as_of.utcoffset() is None:
-        raise ValueError("as_of must be timezone-aware")
+    if archived not in ARCHIVED_MEANINGS:
+        raise ValueError(f"archived must be one of {', '.join(ARCHIVED_MEANINGS)}, not {archived!r}")
     calendar = _calendar(plan, tz)
     rules = list_roles if isinstance(list_roles, RoleRules) else RoleRules(by_id=dict(list_roles or {}))
-    chosen = calendar.parse_week(week) if week is not None else calendar.index_of(as_of)
+    chosen = calendar.parse_week(week) if week is not None else None
+    if as_of is None:
+        newest = newest_action(history)
+        end = calendar.last_instant(chosen) if chosen is not None else None
+        if newest is None and end is None:
+            raise ValueError("as_of is needed: the history has no action to date the report by")
+        as_of = min(moment for moment in (newest, end) if moment is not None)
+    elif as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValueError("as_of must be timezone-aware")
+    as_of = as_of.astimezone(timezone.utc)
+    check_as_of(history, as_of)
+    if chosen is None:
+        chosen = calendar.index_of(as_of)
+        if plan is not None and chosen < 1:
+            chosen = 1  # the plan has not started: report on its first week, not begun
     with gc_paused():
-        return _build(history, as_of.astimezone(timezone.utc), plan, calendar, rules, chosen, seed, trials, window)
+        return _build(history, as_of, plan, calendar, rules, chosen, archived, seed, trials, window)
 
 
 def _build(
@@ -134,18 +161,21 @@ def _build(
     calendar: WeekCalendar,
     rules: RoleRules,
     chosen: int,
+    archived: str,
     seed: int,
     trials: int,
     window: int,
 ) -> Report:
     roles, names = resolve_roles(history, as_of=as_of, rules=rules, plan_roles=plan.lists.roles() if plan else None)
-    timelines = replay(history, roles, as_of=as_of)
+    timelines = replay(history, roles, as_of=as_of, archived=archived)
+    seen = history_window(history, as_of)
+    first_action = seen.first
     label_names = _label_names(history)
     cards = _plan_facts(timelines, plan, label_names, as_of)
     scope = [card for card in cards if card.in_scope]
-    done = [card for card in scope if card.done is not None]
-    cycle = percentiles(c.cycle for c in done if c.cycle is not None)
-    lead = percentiles(c.lead for c in done if c.lead is not None)
+    finished = [card for card in scope if card.done is not None]  # done at a moment the history shows
+    cycle = percentiles(c.cycle for c in finished if c.cycle is not None)
+    lead = percentiles(c.lead for c in finished if c.lead is not None)
 
     def list_name(list_id: str | None) -> str:
         return names.get(list_id, "") if list_id else ""
@@ -155,37 +185,39 @@ def _build(
     if plan is not None:
         first = 1
     elif timelines:
-        first = calendar.index_of(min(card.created for card in cards))
-    done_week = {card.id: calendar.index_of(card.done) for card in done if card.done is not None}
+        first = calendar.index_of(min(card.timeline.segments[0].start for card in cards))
+    done_week = {card.id: calendar.index_of(card.done) for card in finished if card.done is not None}
     done_weeks = list(done_week.values())
     first = min([first, *done_weeks])
     span = range(min(first, as_of_index), as_of_index + 1)
     completed_by_week: dict[int, int] = {}
     for index in done_weeks:
         completed_by_week[index] = completed_by_week.get(index, 0) + 1
-    throughput = tuple(
-        ThroughputWeek(
+    throughput = []
+    for index in span:
+        coverage = observed(calendar, index, first_action)
+        throughput.append(ThroughputWeek(
             label=calendar.label(index),
             start=calendar.start(index),
             end=calendar.end(index),
-            completed=completed_by_week.get(index, 0),
+            completed=completed_by_week.get(index, 0) if coverage != NONE else None,
             partial=as_of < calendar.last_instant(index),
-        )
-        for index in span
-    )
-    burn_up, flow = _flows(timelines, calendar, span, as_of)
+            observed=coverage,
+        ))
+    burn_up, flow = _flows(timelines, calendar, span, as_of, first_action)
     in_plan = [card for card in scope if card.week is not None and plan is not None and 1 <= card.week <= len(plan.weeks)]
-    remaining = len([c for c in (in_plan if plan is not None else scope) if c.done is None])
-    samples = [row.completed for row in throughput if not row.partial][-window:] if window > 0 else []
-    wip = _wip(scope, cycle.p85, list_name)
+    remaining = len([c for c in (in_plan if plan is not None else scope) if c.role != "done"])
+    samples = [row.completed for row in throughput
+               if not row.partial and row.observed == WHOLE and row.completed is not None][-window:] if window > 0 else []
+    wip = _wip(scope, cycle.p85, list_name, as_of, first_action)
     week_row_list = (
-        _plan_weeks(plan, calendar, scope, completed_by_week)
+        _plan_weeks(plan, calendar, cards, completed_by_week, as_of, first_action)
         if plan is not None
-        else tuple(_plain_week(calendar, index, completed_by_week) for index in span)
+        else tuple(_plain_week(calendar, index, completed_by_week, first_action) for index in span)
     )
     week_by_id = {card.id: card.week for card in cards} if plan is not None else {}
     week_of = (lambda timeline: week_by_id[timeline.id]) if plan is not None else None
-    this_week = _this_week(calendar, chosen, scope, plan, as_of)
+    this_week = _this_week(calendar, chosen, cards, scope, plan, as_of, first_action)
     return Report(
         board_id=history.board.id if history.board else None,
         board_name=history.board.name if history.board else None,
@@ -199,7 +231,7 @@ def _build(
         cards=_card_rows(cards, done_week, calendar, list_name, label_names),
         cycle_time_days=cycle,
         lead_time_days=lead,
-        throughput=throughput,
+        throughput=tuple(throughput),
         wip=wip,
         burn_up=burn_up,
         cumulative_flow=flow,
@@ -207,6 +239,8 @@ def _build(
         members=_members(history, scope, calendar, chosen),
         data_quality=find_problems(history, timelines, as_of=as_of, week_of=week_of, list_name=list_name),
         lists=_lists(history, roles, names),
+        history=seen,
+        archived=archived,
     )
 
 
@@ -244,26 +278,34 @@ def _plan_facts(
 
 
 def _flows(
-    timelines: list[CardTimeline], calendar: WeekCalendar, span: range, as_of: datetime
+    timelines: list[CardTimeline], calendar: WeekCalendar, span: range, as_of: datetime, first_action: datetime | None
 ) -> tuple[tuple[BurnUpPoint, ...], tuple[FlowDay, ...]]:
-    """Burn-up at each week's end and cumulative flow at each day's end, from one sweep."""
+    """Burn-up at each week's end and cumulative flow at each day's end, from one sweep.
+
+    A day or week that ended before the history begins has no data (None), not zero.
+    """
     first_day = calendar.start(span.start)
     last_day = calendar.local_date(as_of)
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     limit = as_of + _TICK
-    counts = role_counts_at(timelines, [min(calendar.day_start(day + timedelta(days=1)), limit) for day in days])
-    flow = tuple(FlowDay(date=day, **count) for day, count in zip(days, counts))
-    position = {day: count for day, count in zip(days, counts)}
+    ends = [min(calendar.day_start(day + timedelta(days=1)), limit) for day in days]
+    counts = role_counts_at(timelines, ends)
+    flow = tuple(
+        FlowDay(date=day, **count) if first_action is not None and end > first_action
+        else FlowDay(date=day, todo=None, in_progress=None, done=None)
+        for day, end, count in zip(days, ends, counts)
+    )
+    position = {day.date: day for day in flow}
     burn_up = []
     for index in span:
-        day = min(calendar.end(index), last_day)
-        count = position.get(day, {"todo": 0, "in_progress": 0, "done": 0})
+        day = position[min(calendar.end(index), last_day)]
+        known = day.todo is not None and day.in_progress is not None and day.done is not None
         burn_up.append(
             BurnUpPoint(
                 label=calendar.label(index),
                 at=min(calendar.last_instant(index), as_of),
-                scope=count["todo"] + count["in_progress"] + count["done"],
-                done=count["done"],
+                scope=(day.todo or 0) + (day.in_progress or 0) + (day.done or 0) if known else None,
+                done=day.done,
             )
         )
     return tuple(burn_up), flow
@@ -275,10 +317,15 @@ def _status(cards: list[_Card]) -> tuple[int, int, int]:
     return done, doing, len(cards) - done - doing
 
 
-def _plan_weeks(plan: Plan, calendar: WeekCalendar, scope: list[_Card], completed: Mapping[int, int]) -> tuple[WeekRow, ...]:
+def _plan_weeks(
+    plan: Plan, calendar: WeekCalendar, cards: list[_Card], completed: Mapping[int, int], as_of: datetime,
+    first_action: datetime | None,
+) -> tuple[WeekRow, ...]:
     rows = []
+    scope = [card for card in cards if card.in_scope]
     for week in plan.weeks:
         planned = [card for card in scope if card.week == week.number]
+        dropped = sum(1 for card in cards if card.role == DROPPED and card.week == week.number)
         done, doing, todo = _status(planned)
         if not planned:
             milestone_status = "empty"
@@ -288,9 +335,11 @@ def _plan_weeks(plan: Plan, calendar: WeekCalendar, scope: list[_Card], complete
             milestone_status = "in_progress"
         else:
             milestone_status = "not_started"
-        demo = next((c for c in scope if c.task is not None and c.task.key == week.demo.key), None)
+        demo = next((c for c in cards if c.role != "out" and c.task is not None and c.task.key == week.demo.key), None)
         if demo is None:
-            demo = next((c for c in scope if c.is_demo and c.week == week.number), None)
+            demo = next((c for c in cards if c.role != "out" and c.is_demo and c.week == week.number), None)
+        due = week.due.astimezone(timezone.utc)
+        coverage = observed(calendar, week.number, first_action)
         rows.append(
             WeekRow(
                 label=week.label,
@@ -298,7 +347,7 @@ def _plan_weeks(plan: Plan, calendar: WeekCalendar, scope: list[_Card], complete
                 start=calendar.start(week.number),
                 end=calendar.end(week.number),
                 in_plan=True,
-                completed=completed.get(week.number, 0),
+                completed=completed.get(week.number, 0) if coverage != NONE else None,
                 planned=len(planned),
                 done=done,
                 in_progress=doing,
@@ -308,61 +357,96 @@ def _plan_weeks(plan: Plan, calendar: WeekCalendar, scope: list[_Card], complete
                 hours_total=sum(c.hours or 0.0 for c in planned),
                 milestone=week.milestone,
                 milestone_status=milestone_status,
-                demo=DemoStatus(
-                    name=week.demo.name,
-                    card_id=demo.id if demo else None,
-                    status=demo.role if demo else "missing",
-                ),
+                demo=DemoStatus(name=week.demo.name, card_id=demo.id if demo else None,
+                                status=_demo_status(demo, as_of < due), due=due),
+                observed=coverage,
+                dropped=dropped,
             )
         )
     return tuple(rows)
 
 
-def _plain_week(calendar: WeekCalendar, index: int, completed: Mapping[int, int]) -> WeekRow:
+def _demo_status(demo: _Card | None, before_due: bool) -> str:
+    """The demo card's role; ``missing`` without one; ``not_yet_due`` before it is due unless it is already done or under way."""
+    role = demo.role if demo is not None else "missing"
+    if before_due and role in ("missing", "todo"):
+        return "not_yet_due"
+    return role
+
+
+def _plain_week(calendar: WeekCalendar, index: int, completed: Mapping[int, int], first_action: datetime | None) -> WeekRow:
+    coverage = observed(calendar, index, first_action)
     return WeekRow(
         label=calendar.label(index), number=None, start=calendar.start(index), end=calendar.end(index), in_plan=False,
-        completed=completed.get(index, 0), planned=None, done=None, in_progress=None, todo=None, pct_done=None,
-        hours_done=None, hours_total=None, milestone=None, milestone_status=None, demo=None,
+        completed=completed.get(index, 0) if coverage != NONE else None, planned=None, done=None, in_progress=None,
+        todo=None, pct_done=None, hours_done=None, hours_total=None, milestone=None, milestone_status=None, demo=None,
+        observed=coverage,
     )
 
 
-def _ref(card: _Card) -> CardRef:
-    return new_frozen(CardRef, card.id, card.timeline.name, card.week, card.role, card.done)
+def _ref(card: _Card, carried: bool = False) -> CardRef:
+    return new_frozen(CardRef, card.id, card.timeline.name, card.week, card.role, card.done, carried)
 
 
-def _this_week(calendar: WeekCalendar, index: int, scope: list[_Card], plan: Plan | None, as_of: datetime) -> ThisWeek:
-    """Completed in the week; carried over into it; added during it (see docs/metrics.md)."""
+def _role_when_week_began(card: _Card, start: datetime) -> str:
+    """The card's role when the week began; for a card first seen when the history began (later), its role then."""
+    timeline = card.timeline
+    if timeline.created_from_id and timeline.segments[0].start >= start:
+        return timeline.segments[0].role
+    return role_at(timeline, start)
+
+
+def _this_week(
+    calendar: WeekCalendar, index: int, cards: list[_Card], scope: list[_Card], plan: Plan | None, as_of: datetime,
+    first_action: datetime | None,
+) -> ThisWeek:
+    """Completed in the week; carried over into it; added and dropped during it (see docs/metrics.md)."""
     start, end = calendar.start_instant(index), calendar.end_instant(index)
-    completed = [c for c in scope if c.done is not None and start <= c.done < end]
-    # A card done before the week began was done when it began: no need to look up its role then.
-    if plan is not None:
-        number = index if calendar.in_plan(index) else None
-        carried = [
-            c for c in scope
-            if c.week is not None and c.week < index and c.created < start
-            and (c.done is None or c.done >= start) and role_at(c.timeline, start) != "done"
-        ]
-        added = [c for c in scope if start <= c.created < end and (not c.timeline.key or plan.find_task(c.timeline.key) is None)]
-    else:
-        number = None
-        carried = [c for c in scope if c.started is not None and c.started < start
-                   and (c.done is None or c.done >= start) and role_at(c.timeline, start) == "in_progress"]
-        added = [c for c in scope if start <= c.created < end]
+    phase = "not_begun" if as_of < start else "ended" if as_of >= calendar.last_instant(index) else "running"
+    coverage = observed(calendar, index, first_action)
+    number = index if plan is not None and calendar.in_plan(index) else None
+    completed: list[_Card] = []
+    carried: list[_Card] = []
+    added: list[_Card] = []
+    dropped: list[_Card] = []
+    if phase != "not_begun" and coverage != NONE:
+        completed = [c for c in scope if c.done is not None and start <= c.done < end]
+        # A card done before the week began was done when it began: no need to look up its role then.
+        if plan is not None:
+            carried = [
+                c for c in scope
+                if c.week is not None and c.week < index and c.created < start
+                and (c.done is None or c.done >= start) and _role_when_week_began(c, start) != "done"
+            ]
+            added = [c for c in scope if start <= c.created < end
+                     and (not c.timeline.key or plan.find_task(c.timeline.key) is None)]
+        else:
+            carried = [c for c in scope if (c.timeline.start_unknown or c.started is not None and c.started < start)
+                       and (c.done is None or c.done >= start) and _role_when_week_began(c, start) == "in_progress"]
+            added = [c for c in scope if start <= c.created < end]
+        dropped = [c for c in cards if c.role == DROPPED and c.timeline.dropped_at is not None
+                   and start <= c.timeline.dropped_at < end]
+    carried_ids = {c.id for c in carried}
     by_done = sorted(completed, key=lambda c: (c.done, c.id))
     return ThisWeek(
         label=calendar.label(index),
         number=number,
         start=calendar.start(index),
         end=calendar.end(index),
-        completed=tuple(_ref(c) for c in by_done),
-        carried_over=tuple(_ref(c) for c in sorted(carried, key=lambda c: (c.week or 0, c.created, c.id))),
+        completed=tuple(_ref(c, c.id in carried_ids) for c in by_done),
+        carried_over=tuple(_ref(c, True) for c in sorted(carried, key=lambda c: (c.week or 0, c.created, c.id))),
         scope_added=tuple(_ref(c) for c in added),
+        dropped=tuple(_ref(c) for c in sorted(dropped, key=lambda c: (c.timeline.dropped_at, c.id))),
+        phase=phase,
+        starts_in_days=(calendar.start(index) - calendar.local_date(as_of)).days if phase == "not_begun" else None,
+        observed=coverage,
     )
 
 
 def _totals(cards: list[_Card], scope: list[_Card], in_plan: list[_Card], plan: Plan | None) -> Totals:
     done, doing, todo = _status(scope)
     ignored = sum(1 for c in cards if c.role == "ignore")  # a card in an ignore list is on the board
+    dropped = sum(1 for c in cards if c.role == DROPPED)
     planned_done = sum(1 for c in in_plan if c.role == "done")
     return Totals(
         cards=len(scope),
@@ -375,6 +459,7 @@ def _totals(cards: list[_Card], scope: list[_Card], in_plan: list[_Card], plan: 
         planned_done=planned_done if plan is not None else None,
         hours_done=sum(c.hours or 0.0 for c in in_plan if c.role == "done") if plan is not None else None,
         hours_total=sum(c.hours or 0.0 for c in in_plan) if plan is not None else None,
+        dropped=dropped,
     )
 
 
@@ -422,20 +507,29 @@ def _card_rows(
             card.hours,  # hours
             card.is_demo,  # demo
             t.url,  # url
+            t.start_unknown,  # start_unknown
+            t.done_unknown,  # done_unknown
+            t.dropped_at,  # dropped_at
         ))
     return tuple(rows)
 
 
-def _wip(scope: list[_Card], sle: float | None, list_name: Callable[[str | None], str]) -> Wip:
+def _wip(
+    scope: list[_Card], sle: float | None, list_name: Callable[[str | None], str], as_of: datetime,
+    first_action: datetime | None,
+) -> Wip:
+    """Cards in progress; one whose start is before the history is at least as old as the history."""
     rows = []
     for card in scope:
-        age = card.age  # set for the cards in progress that have a start
-        if age is None:
+        if card.role != "in_progress":
             continue
         t = card.timeline
-        aging = sle is not None and age > sle
-        rows.append(new_frozen(WipCard, card.id, t.name, list_name(t.list_id), card.started, age, aging))
-    rows.sort(key=lambda row: (-row.age_days, row.id))
+        age = card.age  # set for the cards in progress whose start the history shows
+        least = days_between(first_action, as_of) if age is None and first_action is not None else None
+        known = age if age is not None else least
+        aging = sle is not None and known is not None and known > sle
+        rows.append(new_frozen(WipCard, card.id, t.name, list_name(t.list_id), card.started, age, aging, least))
+    rows.sort(key=lambda row: (-(row.age_days if row.age_days is not None else row.min_age_days or 0.0), row.id))
     return Wip(count=len(rows), sle_days=sle, aging=sum(1 for row in rows if row.aging), cards=tuple(rows))
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "Finding",
     "FlowDay",
     "Forecast",
+    "HistoryWindow",
     "ListRow",
     "MemberRow",
     "Percentiles",
@@ -42,7 +43,7 @@ __all__ = [
     "to_plain",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 _SCALARS = (str, int, float, bool, type(None))
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -108,8 +109,29 @@ class Percentiles:
 
 
 @dataclass(frozen=True)
+class HistoryWindow:
+    """The stretch of time the history shows: its first action, and its newest one at or before the as-of moment.
+
+    ``complete`` when the board's creation is in it (nothing before ``first``
+    is missing). What happened before ``first`` is unknown: weeks wholly
+    before it have no data.
+    """
+
+    first: datetime | None
+    last: datetime | None
+    complete: bool
+    actions: int
+
+
+@dataclass(frozen=True)
 class CardRow:
-    """One card on the board at the as-of moment, with its stage dates."""
+    """One card on the board at the as-of moment, with its stage dates.
+
+    ``role`` is the card's state: its list's role, or ``dropped`` (archived
+    while not done). ``start_unknown``: in progress or done when the history
+    begins, so ``started`` is null; ``done_unknown``: done since before the
+    history, so ``done`` is null.
+    """
 
     id: str
     name: str
@@ -132,36 +154,48 @@ class CardRow:
     hours: float | None
     demo: bool
     url: str | None
+    start_unknown: bool = False
+    done_unknown: bool = False
+    dropped_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class CardRef:
-    """A card mentioned in a section: enough to list it."""
+    """A card mentioned in a section: enough to list it. ``carried_over``: it was carried over into the week too."""
 
     id: str
     name: str
     week: int | None
     role: str
     done: datetime | None
+    carried_over: bool = False
 
 
 @dataclass(frozen=True)
 class DemoStatus:
+    """A week's demo: its card, and its status (the card's role, ``missing`` or ``not_yet_due``); ``due`` when it is due."""
+
     name: str
     card_id: str | None
     status: str
+    due: datetime | None = None
 
 
 @dataclass(frozen=True)
 class WeekRow:
-    """One week of the report's calendar; the plan fields are None without a plan."""
+    """One week of the report's calendar; the plan fields are None without a plan.
+
+    ``observed`` says how much of the week the history shows: ``none`` (it
+    ended before the history begins: ``completed`` is None, "no data"),
+    ``part`` (the history begins during it) or ``whole``.
+    """
 
     label: str
     number: int | None
     start: date
     end: date
     in_plan: bool
-    completed: int
+    completed: int | None
     planned: int | None
     done: int | None
     in_progress: int | None
@@ -172,11 +206,18 @@ class WeekRow:
     milestone: str | None
     milestone_status: str | None
     demo: DemoStatus | None
+    observed: str = "whole"
+    dropped: int | None = None
 
 
 @dataclass(frozen=True)
 class ThisWeek:
-    """The chosen week: what was completed, carried over into it, and added to it."""
+    """The chosen week: what was completed, carried over into it, added to it and dropped during it.
+
+    ``phase`` is ``not_begun`` (then ``starts_in_days`` says when, and the
+    lists are empty), ``running`` or ``ended`` at the as-of moment;
+    ``observed`` is as in :class:`WeekRow`.
+    """
 
     label: str
     number: int | None
@@ -185,6 +226,10 @@ class ThisWeek:
     completed: tuple[CardRef, ...]
     carried_over: tuple[CardRef, ...]
     scope_added: tuple[CardRef, ...]
+    dropped: tuple[CardRef, ...] = ()
+    phase: str = "running"
+    starts_in_days: int | None = None
+    observed: str = "whole"
 
 
 @dataclass(frozen=True)
@@ -199,25 +244,33 @@ class Totals:
     planned_done: int | None
     hours_done: float | None
     hours_total: float | None
+    dropped: int = 0
 
 
 @dataclass(frozen=True)
 class ThroughputWeek:
+    """Cards completed in a week; None when the week ended before the history begins (``observed`` ``none``)."""
+
     label: str
     start: date
     end: date
-    completed: int
+    completed: int | None
     partial: bool
+    observed: str = "whole"
 
 
 @dataclass(frozen=True)
 class WipCard:
+    """A card in progress. With an unknown start (in progress when the history begins) ``started`` and
+    ``age_days`` are None and ``min_age_days`` is the least it can be: since the history began."""
+
     id: str
     name: str
     list: str
-    started: datetime
-    age_days: float
+    started: datetime | None
+    age_days: float | None
     aging: bool
+    min_age_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -232,18 +285,22 @@ class Wip:
 
 @dataclass(frozen=True)
 class BurnUpPoint:
+    """Scope and done at a week's end; None for a week that ended before the history begins."""
+
     label: str
     at: datetime
-    scope: int
-    done: int
+    scope: int | None
+    done: int | None
 
 
 @dataclass(frozen=True)
 class FlowDay:
+    """Cards per role at a day's end; None for a day that ended before the history begins."""
+
     date: date
-    todo: int
-    in_progress: int
-    done: int
+    todo: int | None
+    in_progress: int | None
+    done: int | None
 
 
 @dataclass(frozen=True)
@@ -251,8 +308,10 @@ class Forecast:
     """When the remaining cards will be done: Monte Carlo over weekly throughput.
 
     ``status`` is ``ok``, ``done`` (nothing remains), ``no_history`` (no full
-    week to sample yet), ``no_throughput`` (no card completed in the sampled
-    weeks) or ``beyond_horizon`` (50% of the trials need more than the horizon).
+    week of history to sample yet), ``too_few_weeks`` (fewer than
+    ``min_weeks``), ``no_throughput`` (no card completed in the sampled weeks)
+    or ``beyond_horizon`` (50% of the trials need more than the horizon).
+    ``weeks_sampled`` is how many complete weeks it drew from.
     """
 
     status: str
@@ -265,6 +324,8 @@ class Forecast:
     date_50: date | None
     date_85: date | None
     method: str = "monte-carlo-weekly-throughput"
+    weeks_sampled: int = 0
+    min_weeks: int = 2
 
 
 @dataclass(frozen=True)
@@ -329,9 +390,12 @@ class Report:
     members: tuple[MemberRow, ...]
     data_quality: DataQuality
     lists: tuple[ListRow, ...] = ()
+    history: HistoryWindow = HistoryWindow(None, None, False, 0)
+    archived: str = "dropped"
     schema_version: str = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready values, ``schema_version`` first."""
+        """The report as JSON-ready values: ``schema_version`` first, then the board, the moment and the history."""
         plain = to_plain(self)
-        return {"schema_version": plain.pop("schema_version"), **plain}
+        head = {key: plain.pop(key) for key in ("schema_version", "board_id", "board_name", "as_of", "history", "archived")}
+        return {**head, **plain}

@@ -28,7 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..history.schema import Report
+from ..history.schema import FlowDay, Report
 from .status import format_day, full_week_average, plan_weeks
 
 __all__ = ["CHART_NAMES", "CHART_TITLES", "DEFAULT_DPI", "chart_gaps", "render_chart", "render_charts"]
@@ -72,6 +72,11 @@ def _day(day: date) -> float:
     return float(mdates.date2num(datetime.combine(day, time(0))))
 
 
+def _known_days(report: Report) -> list[FlowDay]:
+    """The days of the cumulative flow the history shows (earlier ones have no data)."""
+    return [day for day in report.cumulative_flow if day.done is not None]
+
+
 def _cycle_times(report: Report) -> list[float]:
     return sorted(row.cycle_time_days for row in report.cards if row.role == "done" and row.cycle_time_days is not None)
 
@@ -79,10 +84,10 @@ def _cycle_times(report: Report) -> list[float]:
 def chart_gaps(report: Report) -> dict[str, str]:
     """The charts this report cannot draw, each with a short reason ("no card finished yet")."""
     gaps: dict[str, str] = {}
-    if not report.burn_up or max(point.scope for point in report.burn_up) == 0:
+    if not any(point.scope for point in report.burn_up):
         gaps["burn-up"] = "no cards on the board yet"
-    flow = report.cumulative_flow
-    if len(flow) < 2 or not any(day.todo + day.in_progress + day.done for day in flow):
+    flow = _known_days(report)
+    if len(flow) < 2 or not any((day.todo or 0) + (day.in_progress or 0) + (day.done or 0) for day in flow):
         gaps["cumulative-flow"] = "needs at least two days with cards on the board"
     if not any(week.completed for week in report.throughput):
         gaps["throughput"] = "no card finished yet"
@@ -151,10 +156,10 @@ def _pad_dates(axes: Axes, xs: Sequence[float]) -> None:
 
 def _burn_up(report: Report, axes: Axes) -> None:
     zone = _zone(report)
-    points = report.burn_up
+    points = [point for point in report.burn_up if point.scope is not None and point.done is not None]
     xs = [_local(point.at, zone) for point in points]
-    scope = [point.scope for point in points]
-    done = [point.done for point in points]
+    scope = [point.scope or 0 for point in points]
+    done = [point.done or 0 for point in points]
     extent = list(xs)
     weeks = plan_weeks(report)
     if weeks:
@@ -183,6 +188,9 @@ def _burn_up(report: Report, axes: Axes) -> None:
                       label=f"forecast {chance}: {format_day(day)}")
             axes.plot([when], [scope[-1]], marker="D", markersize=4, color=_FORECAST)
             extent.append(when)
+    first = report.history.first
+    if first is not None and not report.history.complete and min(extent) < _local(first, zone):
+        axes.axvspan(min(extent), _local(first, zone), color="#EEEEEE", linewidth=0, label="before the history: no data")
     _pad_dates(axes, extent)
     _x_label(axes, "date (points at the end of each week)")
     _count_axis(axes, "cards")
@@ -191,9 +199,9 @@ def _burn_up(report: Report, axes: Axes) -> None:
 
 
 def _cumulative_flow(report: Report, axes: Axes) -> None:
-    flow = report.cumulative_flow
+    flow = _known_days(report)
     xs = [_day(day.date) for day in flow]
-    layers = ([day.done for day in flow], [day.in_progress for day in flow], [day.todo for day in flow])
+    layers = ([day.done or 0 for day in flow], [day.in_progress or 0 for day in flow], [day.todo or 0 for day in flow])
     axes.stackplot(xs, *layers, colors=(_DONE, _DOING, _TODO), labels=("done", "in progress", "to do"),
                    linewidth=0.4, edgecolor="white")
     axes.set_xlim(xs[0], xs[-1])
@@ -208,14 +216,15 @@ def _cumulative_flow(report: Report, axes: Axes) -> None:
 def _throughput(report: Report, axes: Axes) -> None:
     rows = report.throughput
     centres = [(_day(row.start) + _day(row.end) + 1) / 2 for row in rows]
-    counts = [row.completed for row in rows]
+    counts = [row.completed or 0 for row in rows]
     colours = ["#9AD9C5" if row.partial else _DONE for row in rows]
     bars = axes.bar(centres, counts, width=5.5, color=colours, edgecolor=_DONE, linewidth=0.8)
     for bar, row in zip(bars, rows, strict=False):
         if row.partial:
             bar.set_hatch("///")
     if len(rows) <= 16:
-        axes.bar_label(bars, labels=[str(count) for count in counts], fontsize=7.5, padding=2, color=_TEXT)
+        labels = ["no data" if row.completed is None else str(row.completed) for row in rows]
+        axes.bar_label(bars, labels=labels, fontsize=7.5, padding=2, color=_TEXT)
     mean = full_week_average(report)
     if mean is not None:
         axes.axhline(mean, color=_SCOPE, linestyle="--", linewidth=1.1, label=f"average of full weeks: {mean:.1f}")

@@ -2,7 +2,10 @@
 
 Times are local to the report's zone with their UTC offset
 (``2026-01-05T10:00:00+01:00``), so spreadsheets and flow tools read them
-unambiguously. The columns are :data:`COLUMNS`.
+unambiguously. The columns are :data:`COLUMNS`. An empty ``started`` or
+``done`` with ``start_unknown``/``done_unknown`` true is a time before the
+history; ``history_window`` (the same on every row) is the span the history
+shows, as an ISO 8601 interval.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ __all__ = ["COLUMNS", "render_csv"]
 COLUMNS = (
     "id", "name", "role", "list", "week", "key", "labels", "members", "closed", "created", "created_from_id",
     "started", "done", "completed_week", "cycle_time_days", "lead_time_days", "age_days", "hours", "demo", "url",
+    "start_unknown", "done_unknown", "dropped_at", "history_window",
 )
 
 
@@ -38,6 +42,8 @@ def render_csv(report: Report) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    window = report.history
+    span = f"{when(window.first)}/{when(window.last)}" if window.first and window.last else ""
     writer.writerow(COLUMNS)
     for card in report.cards:
         writer.writerow([
@@ -46,5 +52,6 @@ def render_csv(report: Report) -> str:
             value(card.created_from_id), when(card.started), when(card.done), value(card.completed_week),
             value(card.cycle_time_days), value(card.lead_time_days), value(card.age_days), value(card.hours),
             value(card.demo), value(card.url),
+            value(card.start_unknown), value(card.done_unknown), when(card.dropped_at), span,
         ])
     return out.getvalue()

@@ -33,9 +33,11 @@ from ..history.schema import Report, format_instant
 from .status import (
     STAGE_TEXT,
     Status,
+    as_of_note,
     format_instant_local,
     format_span,
     headline,
+    history_text,
     in_progress_cards,
     milestone_line,
     next_week_cards,
@@ -43,6 +45,7 @@ from .status import (
     number_rows,
     plan_weeks,
     report_status,
+    week_note,
     week_position,
 )
 
@@ -108,17 +111,24 @@ def plain_summary(report: Report, status: Status | None = None) -> str:
     lines = [headline(report, status), ""]
     lines.append(f"{week_position(report)[:1].upper()}{week_position(report)[1:]}: "
                  f"{format_span(report.week.start, report.week.end)}, "
-                 f"as of {format_instant_local(report.as_of, report.timezone)}")
+                 f"as of {format_instant_local(report.as_of, report.timezone)}{as_of_note(report)}")
+    history = history_text(report)
+    lines.append(history[:1].upper() + history[1:])
+    note = week_note(report)
+    if note:
+        lines.append(note)
     lines.append(f"Status: {status.label} ({status.reason})")
     milestone = milestone_line(report)
     if milestone:
         lines.append(milestone)
     totals = report.totals
-    lines.append(f"Done: {totals.done} of {totals.cards} cards; {totals.in_progress} in progress, {totals.todo} to do")
+    lines.append(f"Done: {totals.done} of {totals.cards} cards; {totals.in_progress} in progress, {totals.todo} to do"
+                 + (f"; {totals.dropped} dropped" if totals.dropped else ""))
 
     completed = report.week.completed
     lines += ["", f"Completed this week ({len(completed)})"]
-    lines += _bullets(f"{_week_tag(ref.week)}{ref.name}" for ref in completed) or ["  (nothing yet)"]
+    lines += _bullets(f"{_week_tag(ref.week)}{ref.name}" + (" (carried over)" if ref.carried_over else "")
+                      for ref in completed) or ["  (nothing yet)"]
 
     doing = in_progress_cards(report)
     aging = {card.id for card in report.wip.cards if card.aging}
@@ -135,12 +145,20 @@ def plain_summary(report: Report, status: Status | None = None) -> str:
         lines += _bullets(row.name for row in following) or ["  (none open)"]
 
     carried = report.week.carried_over
+    finished = {ref.id for ref in completed}
+    still_open = [ref for ref in carried if ref.id not in finished]
     lines += ["", f"Carried over ({len(carried)})"]
-    lines += _bullets(f"{_week_tag(ref.week)}{ref.name} ({STAGE_TEXT.get(ref.role, ref.role)})" for ref in carried) or [
-        "  (nothing)"]
+    lines += _bullets(f"{_week_tag(ref.week)}{ref.name} ({STAGE_TEXT.get(ref.role, ref.role)})" for ref in still_open)
+    if len(still_open) < len(carried):
+        lines.append(f"  and {len(carried) - len(still_open)} completed this week (listed above)")
+    elif not carried:
+        lines.append("  (nothing)")
     if report.week.scope_added:
         lines += ["", f"Added this week ({len(report.week.scope_added)})"]
         lines += _bullets(ref.name for ref in report.week.scope_added)
+    if report.week.dropped:
+        lines += ["", f"Dropped this week ({len(report.week.dropped)})"]
+        lines += _bullets(f"{_week_tag(ref.week)}{ref.name}" for ref in report.week.dropped)
 
     weeks = plan_weeks(report)
     if weeks:

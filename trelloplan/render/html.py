@@ -29,10 +29,12 @@ from .status import (
     FINDING_TEXT,
     STAGE_TEXT,
     Status,
+    as_of_note,
     format_day,
     format_days,
     format_instant_local,
     format_span,
+    history_text,
     in_progress_cards,
     member_names,
     milestone_line,
@@ -43,6 +45,7 @@ from .status import (
     project_name,
     report_status,
     safe_url,
+    week_note,
     week_position,
 )
 
@@ -137,7 +140,8 @@ def _week_tag(week: int | None) -> tuple[str, ...]:
 
 def _completed(report: Report, rows: Mapping[str, CardRow]) -> list[Item]:
     return [
-        Item(ref.name, safe_url(rows[ref.id].url) if ref.id in rows else None, _week_tag(ref.week),
+        Item(ref.name, safe_url(rows[ref.id].url) if ref.id in rows else None,
+             _week_tag(ref.week) + (("carried over",) if ref.carried_over else ()),
              f"done {format_day(_local_day(ref.done, report.timezone))}")
         for ref in report.week.completed
     ]
@@ -176,6 +180,10 @@ def _next_week_empty(report: Report) -> str:
 def _refs(report: Report, refs: Sequence[CardRef], rows: Mapping[str, CardRow]) -> list[Item]:
     return [Item(ref.name, safe_url(rows[ref.id].url) if ref.id in rows else None, _week_tag(ref.week),
                  STAGE_TEXT.get(ref.role, ref.role)) for ref in refs]
+
+
+def _in(ref: CardRef, refs: Sequence[CardRef]) -> bool:
+    return any(other.id == ref.id for other in refs)
 
 
 def _milestones(report: Report) -> list[dict[str, Any]]:
@@ -256,7 +264,9 @@ def render_html(
         "board": report.board_name if report.project and report.board_name != report.project else None,
         "position": week_position(report),
         "week_dates": format_span(report.week.start, report.week.end),
-        "as_of": format_instant_local(report.as_of, report.timezone),
+        "as_of": format_instant_local(report.as_of, report.timezone) + as_of_note(report),
+        "history": history_text(report),
+        "week_note": week_note(report),
         "status": status,
         "status_style": f"display:inline-block;padding:3px 10px;border-radius:12px;font-size:13px;line-height:18px;"
                         f"font-weight:bold;color:{colour};background-color:{background};",
@@ -273,8 +283,11 @@ def render_html(
         "next_week": _next_week(report, names),
         "next_week_empty": _next_week_empty(report),
         "next_label": next_week_label(report),
-        "carried": _refs(report, report.week.carried_over, rows),
+        # A card carried over and completed this week is listed once, under completed, tagged "carried over".
+        "carried": _refs(report, [ref for ref in report.week.carried_over if not _in(ref, report.week.completed)], rows),
+        "carried_done": sum(1 for ref in report.week.carried_over if _in(ref, report.week.completed)),
         "added": _refs(report, report.week.scope_added, rows),
+        "dropped": _refs(report, report.week.dropped, rows),
         "milestones": _milestones(report),
         "numbers": number_rows(report),
         "charts": [{"name": name, "title": CHART_TITLES[name], "src": sources[name]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..history.schema import CardRef, Report
 from .formatting import days, local_day, local_time, pct, percentile_line, plural
+from .status import NO_DATA, as_of_note, completed_text, history_text, starts_text, week_note
 
 __all__ = ["render_markdown"]
 
@@ -21,42 +22,76 @@ def _table(header: list[str], rows: list[list[object]], align: str = "") -> list
     return lines
 
 
-def _refs(title: str, refs: tuple[CardRef, ...], report: Report) -> list[str]:
-    lines = [f"### {title} ({len(refs)})", ""]
+def _refs(title: str, refs: tuple[CardRef, ...], report: Report, count: int | None = None,
+          mark_carried: bool = False) -> list[str]:
+    lines = [f"### {title} ({len(refs) if count is None else count})", ""]
     if not refs:
         return [*lines, "None.", ""]
     for ref in refs:
         week = f"Week {ref.week}: " if ref.week is not None else ""
         done = f", done {local_day(report, ref.done)}" if ref.done else ""
-        lines.append(f"- {week}{_cell(ref.name)} ({ref.role}{done})")
+        carried = ", carried over" if mark_carried and ref.carried_over else ""
+        lines.append(f"- {week}{_cell(ref.name)} ({ref.role}{done}{carried})")
     return [*lines, ""]
+
+
+def _count(value: int | None) -> object:
+    return NO_DATA if value is None else value
+
+
+def _week_sections(report: Report) -> list[str]:
+    week = report.week
+    note = week_note(report)
+    lines = [note, ""] if note else []
+    if week.phase == "not_begun" or week.observed == "none":
+        return lines
+    lines += _refs("Completed this week", week.completed, report, mark_carried=True)
+    completed = {ref.id for ref in week.completed}
+    still_open = tuple(ref for ref in week.carried_over if ref.id not in completed)
+    finished = len(week.carried_over) - len(still_open)
+    if finished and not still_open:
+        lines += [f"### Carried over ({finished})", "", "All completed this week (listed above).", ""]
+    else:
+        lines += _refs("Carried over", still_open, report, count=len(week.carried_over))
+        if finished:
+            lines[-1:] = [f"And {finished} completed this week (listed above).", ""]
+    lines += _refs("Scope added", week.scope_added, report)
+    if week.dropped:
+        lines += _refs("Dropped: archived before done", week.dropped, report)
+    return lines
 
 
 def render_markdown(report: Report) -> str:
     t = report.totals
     title = report.project or report.board_name or "Board"
+    starts = starts_text(report)
+    heading = starts if starts and report.calendar == "plan" and report.week.number == 1 else (
+        f"weekly report for {report.week.label}")
+    history = history_text(report)
     lines = [
-        f"# {_cell(title)}: weekly report for {report.week.label}",
+        f"# {_cell(title)}: {heading}",
         "",
-        f"As of {local_time(report, report.as_of)} ({report.timezone})"
+        f"As of {local_time(report, report.as_of)} ({report.timezone}){as_of_note(report)}"
         + (f" · board {_cell(report.board_name)} (`{report.board_id}`)" if report.board_id else ""),
         "",
+        history[:1].upper() + history[1:] + ".",
+        "",
         f"**{plural(t.cards, 'card')}**: {t.done} done, {t.in_progress} in progress, {t.todo} to do ({pct(t.pct_done)} done)"
+        + (f", {t.dropped} dropped" if t.dropped else "")
         + (f" · planned {t.planned_done}/{t.planned} cards, {t.hours_done:g}/{t.hours_total:g} h" if t.planned is not None else ""),
         "",
         f"## {report.week.label} ({local_day(report, report.week.start)} – {local_day(report, report.week.end)})",
         "",
     ]
-    lines += _refs("Completed this week", report.week.completed, report)
-    lines += _refs("Carried over", report.week.carried_over, report)
-    lines += _refs("Scope added", report.week.scope_added, report)
+    lines += _week_sections(report)
     if report.calendar == "plan":
         lines += ["## Plan weeks", ""]
         lines += _table(
             ["Week", "Milestone", "Status", "Planned", "Done", "In progress", "To do", "% done", "Hours", "Demo", "Completed"],
             [[row.label, row.milestone or "", row.milestone_status or "", row.planned, row.done, row.in_progress, row.todo,
               pct(row.pct_done), f"{row.hours_done:g}/{row.hours_total:g}",
-              f"{row.demo.name} ({row.demo.status})" if row.demo else "", row.completed] for row in report.weeks],
+              f"{row.demo.name} ({row.demo.status})" if row.demo else "", completed_text(row, report)]
+             for row in report.weeks],
             "lllrrrrrrlr",
         )
         lines.append("")
@@ -67,13 +102,16 @@ def render_markdown(report: Report) -> str:
                  if report.wip.sle_days is not None else ""), ""]
     lines += ["### Throughput and burn-up", ""]
     lines += _table(["Week", "Completed", "Scope", "Done (total)"],
-                    [[row.label + (" (so far)" if row.partial else ""), row.completed, point.scope, point.done]
+                    [[row.label + (" (so far)" if row.partial else ""), completed_text(row, report), _count(point.scope),
+                      _count(point.done)]
                      for row, point in zip(report.throughput, report.burn_up)], "lrrr")
     lines.append("")
     if report.wip.cards:
         lines += ["### Aging work in progress", ""]
         lines += _table(["Card", "List", "Started", "Age", "Older than p85"],
-                        [[card.name, card.list, local_day(report, card.started), days(card.age_days), "yes" if card.aging else ""]
+                        [[card.name, card.list, local_day(report, card.started) if card.started else "before the history",
+                          days(card.age_days) if card.age_days is not None else f"≥ {days(card.min_age_days)}",
+                          "yes" if card.aging else ""]
                          for card in report.wip.cards], "lllrl")
         lines.append("")
     f = report.forecast
@@ -81,9 +119,12 @@ def render_markdown(report: Report) -> str:
     if f.status == "ok":
         lines.append(f"{plural(f.remaining, 'card')} left: **50% by {local_day(report, f.date_50)}**, "
                      f"85% by {local_day(report, f.date_85) or 'beyond the horizon'} "
-                     f"({f.trials} Monte Carlo trials over {plural(len(f.sample_weeks), 'week')} of throughput, seed {f.seed}).")
+                     f"({f.trials} Monte Carlo trials over {plural(f.weeks_sampled, 'complete week')} of throughput, "
+                     f"seed {f.seed}).")
     else:
-        lines.append(f"{plural(f.remaining, 'card')} left; no forecast ({f.status.replace('_', ' ')}).")
+        used = f": {plural(f.weeks_sampled, 'complete week')} of history, it needs {f.min_weeks}" if f.status in (
+            "no_history", "too_few_weeks") else ""
+        lines.append(f"{plural(f.remaining, 'card')} left; no forecast ({f.status.replace('_', ' ')}{used}).")
     lines.append("")
     if report.members:
         lines += ["## Members", ""]

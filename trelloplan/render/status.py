@@ -13,13 +13,17 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..history.schema import CardRow, Report, WeekRow
+from ..history.forecast import MIN_WEEKS
+from ..history.schema import CardRow, Report, ThroughputWeek, WeekRow
 
 __all__ = [
     "FINDING_TEXT",
+    "NO_DATA",
     "STAGE_TEXT",
     "STATUS_LABELS",
     "Status",
+    "as_of_note",
+    "completed_text",
     "forecast_text",
     "format_day",
     "format_days",
@@ -27,6 +31,7 @@ __all__ = [
     "format_span",
     "full_week_average",
     "headline",
+    "history_text",
     "in_progress_cards",
     "member_names",
     "milestone_line",
@@ -38,13 +43,18 @@ __all__ = [
     "project_name",
     "report_status",
     "safe_url",
+    "starts_text",
+    "week_note",
     "week_position",
 ]
 
 STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "behind": "behind", "no_plan": "no plan"}
 
-#: The forecast counts towards the status only once it samples this many full weeks.
-MIN_FORECAST_WEEKS = 2
+#: The forecast counts towards the status only once it samples this many full weeks (the forecast's own minimum).
+MIN_FORECAST_WEEKS = MIN_WEEKS
+#: What a week that ended before the history begins shows instead of a number.
+NO_DATA = "no data"
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -102,12 +112,72 @@ def plan_end(report: Report) -> date | None:
     return max(row.end for row in weeks) if weeks else None
 
 
+def starts_text(report: Report) -> str | None:
+    """``starts Mon 4 Jan 2027 (in 33 days)`` when the reported week has not begun at the as-of moment, else None."""
+    week = report.week
+    if week.phase != "not_begun":
+        return None
+    days = week.starts_in_days
+    when = "" if days is None else f" (in {days} day{'s' if days != 1 else ''})"
+    return f"starts {_WEEKDAYS[week.start.weekday()]} {format_day(week.start)}{when}"
+
+
 def week_position(report: Report) -> str:
-    """``week 4 of 10`` inside a plan; the week's label otherwise (``2026-W03``, ``Week 12``)."""
+    """``week 4 of 10`` inside a plan; the week's label otherwise (``2026-W03``, ``Week 12``).
+
+    Before the plan starts: ``starts Mon 4 Jan 2027 (in 33 days)``; a later
+    week that has not begun: ``week 5 of 10, starts Mon 1 Feb 2027 (in 12 days)``.
+    """
     weeks = plan_weeks(report)
+    starts = starts_text(report)
     if weeks and report.week.number is not None:
-        return f"week {report.week.number} of {len(weeks)}"
-    return report.week.label
+        if starts and report.week.number == 1:
+            return starts
+        return f"week {report.week.number} of {len(weeks)}" + (f", {starts}" if starts else "")
+    return report.week.label + (f", {starts}" if starts else "")
+
+
+def history_text(report: Report) -> str:
+    """The observed window in one phrase: ``history from 16 Jan 2020 22:15 UTC to 29 May 2020 21:01 UTC (67 actions; …)``."""
+    window = report.history
+    if window.first is None or window.last is None:
+        return "no history: the board's actions are not known, so no week has data"
+    zone = report.timezone
+    span = f"history from {format_instant_local(window.first, zone)} to {format_instant_local(window.last, zone)}"
+    count = f"{window.actions} card and list action{'s' if window.actions != 1 else ''}"
+    if window.complete:
+        return f"{span} ({count}; complete: it begins with the board's creation)"
+    return f"{span} ({count}; it begins after the board was created: earlier times are unknown, earlier weeks have no data)"
+
+
+def as_of_note(report: Report) -> str:
+    """`` (the newest action in the history)`` when the report is as of exactly that moment, else empty."""
+    return " (the newest action in the history)" if report.history.last == report.as_of else ""
+
+
+def completed_text(row: WeekRow | ThroughputWeek, report: Report) -> str:
+    """A week's completed count: ``no data`` before the history, ``≥3`` in the week a partial history begins in."""
+    if row.completed is None:
+        return NO_DATA
+    if row.observed == "part" and not report.history.complete:
+        return f"\u2265{row.completed}"
+    return str(row.completed)
+
+
+def week_note(report: Report) -> str | None:
+    """What the history cannot say about the reported week: not begun, no data, or begun mid-week; None otherwise."""
+    week = report.week
+    starts = starts_text(report)
+    if starts:
+        return f"{week.label} has not begun: it {starts}."
+    first = report.history.first
+    if week.observed == "none":
+        return f"No data: {week.label} ended before the history begins" + (
+            f" ({format_instant_local(first, report.timezone)})." if first else ".")
+    if week.observed == "part" and first is not None:
+        return (f"The history begins during {week.label} ({format_instant_local(first, report.timezone)}): "
+                "what happened before that is not in it.")
+    return None
 
 
 def project_name(report: Report) -> str:
@@ -188,8 +258,9 @@ def report_status(report: Report) -> Status:
 
 
 def full_week_average(report: Report) -> float | None:
-    """Cards finished per week, averaged over the report's complete weeks (the current one is partial)."""
-    full = [row.completed for row in report.throughput if not row.partial]
+    """Cards finished per week, averaged over the complete weeks the history shows whole (as the forecast samples)."""
+    full = [row.completed for row in report.throughput
+            if not row.partial and row.observed == "whole" and row.completed is not None]
     return sum(full) / len(full) if full else None
 
 
@@ -232,16 +303,19 @@ def next_week_cards(report: Report) -> tuple[CardRow, ...] | None:
 FINDING_TEXT = {
     "history_start": "history starts after the board was created",
     "created_from_id": "creation time read from the card id",
+    "done_before_history": "already done when the history starts (done time unknown)",
+    "in_progress_at_history_start": "already in progress when the history starts (start unknown)",
     "skipped_in_progress": "done without passing through in progress (no cycle time)",
     "reopened": "moved back out of done",
-    "archived_in_progress": "archived while in progress",
+    "dropped_in_progress": "archived while in progress: dropped unfinished",
     "no_week_label": "no \u201cWeek N\u201d label",
     "deleted": "deleted (left out of every count)",
     "moved_to_other_board": "moved to another board (left out of every count)",
     "history_mismatch": "history disagrees with the board as it is now",
 }
 STAGE_TEXT = {"todo": "not started", "in_progress": "in progress", "done": "done", "missing": "no card",
-               "not_started": "not started", "empty": "no cards", "ignore": "ignored", "out": "left the board"}
+               "not_started": "not started", "empty": "no cards", "ignore": "ignored", "out": "left the board",
+               "dropped": "dropped", "not_yet_due": "not yet due"}
 def forecast_text(report: Report) -> str:
     """The forecast in one phrase, whatever its status."""
     forecast = report.forecast
@@ -253,7 +327,9 @@ def forecast_text(report: Report) -> str:
         return "nothing to forecast: no cards yet"
     return {
         "done": "nothing remains: every card is done",
-        "no_history": "not yet: the forecast needs one full week of history",
+        "no_history": f"not yet: the forecast needs {forecast.min_weeks} complete weeks of history, and has none",
+        "too_few_weeks": f"not yet: {samples} complete week{'s' if samples != 1 else ''} of history, "
+                         f"the forecast needs {forecast.min_weeks}",
         "no_throughput": f"none: no card finished in the {samples} sampled weeks",
         "beyond_horizon": f"{forecast.remaining} cards remain; at this pace more than ten years",
     }.get(forecast.status, forecast.status)
@@ -279,6 +355,8 @@ def number_rows(report: Report) -> list[tuple[str, str]]:
         rows.append(("Hours", f"{totals.hours_done or 0:.0f} of {totals.hours_total:.0f} planned hours done"))
     if totals.ignored:
         rows.append(("Ignored", f"{totals.ignored} cards in lists given the ignore role"))
+    if totals.dropped:
+        rows.append(("Dropped", f"{totals.dropped} cards archived before they were done (out of scope)"))
     return rows
 
 

@@ -10,10 +10,12 @@ from rich.text import Text
 
 from ..history.schema import CardRef, Report
 from .formatting import days, local_day, local_time, pct, percentile_line, plural
+from .status import NO_DATA, as_of_note, completed_text, history_text, starts_text, week_note
 
 __all__ = ["render_text"]
 
-_ROLE_STYLE = {"done": "green", "in_progress": "yellow", "todo": "white", "ignore": "dim", "missing": "red"}
+_ROLE_STYLE = {"done": "green", "in_progress": "yellow", "todo": "white", "ignore": "dim", "missing": "red",
+               "dropped": "dim", "not_yet_due": "dim"}
 _MAX_FINDINGS = 20
 _MAX_LISTED = 15
 _MAX_NAME = 70
@@ -43,24 +45,32 @@ def render_text(report: Report, *, width: int = 100, color: bool = False) -> str
 
 def _header(console: Console, report: Report) -> None:
     title = report.project or report.board_name or "Board"
-    console.print(Text(f"{title}: weekly report for {report.week.label}", style="bold"))
+    starts = starts_text(report)
+    if starts and report.calendar == "plan" and report.week.number == 1:
+        console.print(Text(f"{title}: {starts}", style="bold"))
+    else:
+        console.print(Text(f"{title}: weekly report for {report.week.label}", style="bold"))
     board = f"board {report.board_name} ({report.board_id})" if report.board_id else "board"
-    console.print(f"{board} · as of {local_time(report, report.as_of)} {report.timezone}")
+    console.print(f"{board} · as of {local_time(report, report.as_of)} {report.timezone}{as_of_note(report)}")
+    console.print(history_text(report)[:1].upper() + history_text(report)[1:])
     t = report.totals
     line = (f"{plural(t.cards, 'card')}: {t.done} done, {t.in_progress} in progress, {t.todo} to do "
-            f"({pct(t.pct_done)} done)")
+            f"({pct(t.pct_done)} done)" + (f", {t.dropped} dropped" if t.dropped else ""))
     if t.planned is not None:
         line += f" · planned {t.planned_done}/{t.planned} cards, {t.hours_done:g}/{t.hours_total:g} h"
     console.print(line)
     console.print()
 
 
-def _refs(console: Console, title: str, refs: tuple[CardRef, ...], report: Report) -> None:
-    console.print(Text(f"{title} ({len(refs)})", style="bold"))
+def _refs(console: Console, title: str, refs: tuple[CardRef, ...], report: Report, count: int | None = None,
+          mark_carried: bool = False) -> None:
+    console.print(Text(f"{title} ({len(refs) if count is None else count})", style="bold"))
     for ref in refs[:_MAX_LISTED]:
         week = f"[Week {ref.week}] " if ref.week is not None else ""
         done = f" · done {local_day(report, ref.done)}" if ref.done else ""
-        console.print(Text(f"  • {week}{_short(ref.name)}", style=_ROLE_STYLE.get(ref.role, "")).append(f"  ({ref.role}{done})", style="dim"))
+        carried = " · carried over" if mark_carried and ref.carried_over else ""
+        console.print(Text(f"  • {week}{_short(ref.name)}", style=_ROLE_STYLE.get(ref.role, ""))
+                      .append(f"  ({ref.role}{done}{carried})", style="dim"))
     if len(refs) > _MAX_LISTED:
         console.print(f"  … and {len(refs) - _MAX_LISTED} more")
 
@@ -68,24 +78,41 @@ def _refs(console: Console, title: str, refs: tuple[CardRef, ...], report: Repor
 def _this_week(console: Console, report: Report) -> None:
     week = report.week
     console.print(Text(f"{week.label} ({local_day(report, week.start)} – {local_day(report, week.end)})", style="bold underline"))
-    _refs(console, "Completed this week", week.completed, report)
-    _refs(console, "Carried over", week.carried_over, report)
+    note = week_note(report)
+    if note:
+        console.print(note)
+    if week.phase == "not_begun" or week.observed == "none":
+        console.print()
+        return
+    _refs(console, "Completed this week", week.completed, report, mark_carried=True)
+    # A card carried over and completed this week is listed once, above, marked "carried over".
+    completed = {ref.id for ref in week.completed}
+    still_open = tuple(ref for ref in week.carried_over if ref.id not in completed)
+    _refs(console, "Carried over", still_open, report, count=len(week.carried_over))
+    if len(still_open) < len(week.carried_over):
+        console.print(f"  and {len(week.carried_over) - len(still_open)} completed this week (listed above)")
     _refs(console, "Scope added", week.scope_added, report)
+    if week.dropped:
+        _refs(console, "Dropped: archived before done", week.dropped, report)
     console.print()
 
 
 def _plan_weeks(console: Console, report: Report) -> None:
     table = Table(title="Plan weeks", title_justify="left", show_edge=False, pad_edge=False)
-    for column in ("Week", "Milestone", "Planned", "Done", "Doing", "To do", "% done", "Hours", "Demo", "Completed"):
+    dropped = any(row.dropped for row in report.weeks)
+    columns = ("Week", "Milestone", "Planned", "Done", "Doing", "To do", "% done", "Hours", "Demo", "Completed")
+    for column in (*columns, "Dropped") if dropped else columns:
         table.add_column(column, justify="right" if column not in ("Week", "Milestone", "Demo") else "left")
     for row in report.weeks:
         demo = row.demo.status if row.demo else "–"
         style = "bold" if row.number == report.week.number else ""
-        table.add_row(
+        cells: list[str | Text] = [
             row.label, row.milestone or "", str(row.planned), str(row.done), str(row.in_progress), str(row.todo),
-            pct(row.pct_done), f"{row.hours_done:g}/{row.hours_total:g}", Text(demo, style=_ROLE_STYLE.get(demo, "")),
-            str(row.completed), style=style,
-        )
+            pct(row.pct_done), f"{row.hours_done:g}/{row.hours_total:g}",
+            Text(demo.replace("_", " "), style=_ROLE_STYLE.get(demo, "")),
+            completed_text(row, report),
+        ]
+        table.add_row(*cells, *([str(row.dropped or 0)] if dropped else []), style=style)
     console.print(table)
     console.print()
 
@@ -96,17 +123,22 @@ def _flow(console: Console, report: Report) -> None:
     console.print(f"Lead time:  {percentile_line(report.lead_time_days)}")
     recent = report.throughput[-8:]
     if recent:
-        counts = "  ".join(f"{row.label}: {row.completed}{'*' if row.partial else ''}" for row in recent)
+        counts = "  ".join(f"{row.label}: {completed_text(row, report)}{'*' if row.partial else ''}" for row in recent)
         console.print(f"Throughput: {counts}" + ("  (* week in progress)" if recent[-1].partial else ""))
     wip = report.wip
     sle = f", {wip.aging} older than the p85 cycle time ({days(wip.sle_days)})" if wip.sle_days is not None else ""
     console.print(f"Work in progress: {wip.count}{sle}")
     for card in wip.cards[:_MAX_LISTED]:
         style = "red" if card.aging else ""
-        console.print(Text(f"  • {_short(card.name)} — {card.list}, {days(card.age_days)}", style=style))
+        age = days(card.age_days) if card.age_days is not None else (
+            f"at least {days(card.min_age_days)} (in progress when the history starts)")
+        console.print(Text(f"  • {_short(card.name)} — {card.list}, {age}", style=style))
     if report.burn_up:
         last = report.burn_up[-1]
-        console.print(f"Burn-up: {last.done} of {last.scope} cards done at {last.label}")
+        if last.scope is None:
+            console.print(f"Burn-up: {NO_DATA} at {last.label}")
+        else:
+            console.print(f"Burn-up: {last.done} of {last.scope} cards done at {last.label}")
     console.print()
 
 
@@ -116,11 +148,13 @@ def _forecast(console: Console, report: Report) -> None:
     if f.status == "ok":
         p85 = local_day(report, f.date_85) if f.date_85 else "beyond the horizon"
         console.print(f"{plural(f.remaining, 'card')} left: 50% by {local_day(report, f.date_50)}, 85% by {p85} "
-                      f"({f.trials} trials from {plural(len(f.sample_weeks), 'week')} of throughput, seed {f.seed})")
+                      f"({f.trials} trials from {plural(f.weeks_sampled, 'complete week')} of throughput, seed {f.seed})")
     elif f.status == "done":
         console.print("nothing left to do")
     else:
-        reasons = {"no_history": "no complete week of history yet", "no_throughput": "no card completed in the sampled weeks",
+        reasons = {"no_history": "no complete week of history yet",
+                   "too_few_weeks": f"only {plural(f.weeks_sampled, 'complete week')} of history (it needs {f.min_weeks})",
+                   "no_throughput": "no card completed in the sampled weeks",
                    "beyond_horizon": "at the current pace, more than ten years away"}
         console.print(f"{plural(f.remaining, 'card')} left; no forecast: {reasons.get(f.status, f.status)}")
     console.print()
