@@ -21,7 +21,7 @@ from ..render.status import plan_weeks, report_status
 from .model import Cohort, Team
 
 __all__ = ["OVERVIEW_SCHEMA", "STATUS_ORDER", "DemoCell", "ForecastCell", "MilestoneCell", "Overview", "TeamRow",
-           "build_overview", "demo_state", "failed_row", "team_row"]
+           "build_overview", "demo_state", "failed_row", "phase", "team_row"]
 
 #: The overview's JSON schema version (docs/cohort.md); a field added is a minor bump, one renamed or removed a major one.
 OVERVIEW_SCHEMA = "1.0"
@@ -74,6 +74,8 @@ class TeamRow:
     board_url: str | None
     report: str | None  # where the team's own report was written (a link), if it was
     members: tuple[str, ...] = ()
+    plan_start: date | None = None  # the team's week 1 (a team may start later than the others)
+    phase: str | None = None  # where ``as_of`` falls in the team's plan: before, during or after
     week: int | None = None
     week_label: str | None = None
     planned: int | None = None
@@ -99,6 +101,8 @@ class Overview:
     title: str
     as_of: datetime
     timezone: str
+    plan_start: date
+    phase: str  # where ``as_of`` falls in the shared plan: before, during or after
     week: int | None  # the shared plan's week holding ``as_of``
     week_label: str
     weeks: int
@@ -115,6 +119,12 @@ class Overview:
 
 def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+def phase(plan: Plan, moment: datetime) -> str:
+    """``before``, ``during`` or ``after`` the plan's weeks, in the plan's zone."""
+    day = moment.astimezone(plan.tzinfo).date()
+    return "before" if day < plan.start else "after" if day > plan.end else "during"
 
 
 def demo_state(card: str, due: datetime, as_of: datetime) -> str:
@@ -145,7 +155,8 @@ def team_row(team: Team, plan: Plan, report: Report, *, board_url: str | None = 
     late = (forecast.date_85 - plan.end).days if forecast.status == "ok" and forecast.date_85 is not None else None
     return TeamRow(
         team=team.name, key=team.key, status=status.level, reason=status.reason, board_id=report.board_id,
-        board_url=board_url, report=link, members=team.members, week=number, week_label=report.week.label,
+        board_url=board_url, report=link, members=team.members, plan_start=plan.start,
+        phase=phase(plan, report.as_of), week=number, week_label=report.week.label,
         planned=totals.planned, done=totals.planned_done,
         pct_done=_pct(totals.planned_done or 0, totals.planned) if totals.planned is not None else None,
         hours_done=totals.hours_done, hours_total=totals.hours_total, behind_by=behind_by, milestone=milestone, demo=demo,
@@ -170,12 +181,9 @@ def build_overview(cohort: Cohort, as_of: datetime, rows: Iterable[TeamRow]) -> 
     plan = cohort.plan
     ordered = tuple(sorted(rows, key=_need))
     week = plan.week_of(as_of)
-    if week is not None:
-        label = f"Week {week}"
-    elif as_of.astimezone(plan.tzinfo).date() < plan.start:
-        label = "before the plan"
-    else:
-        label = "after the plan"
+    where = phase(plan, as_of)
+    label = f"Week {week}" if week is not None else f"{where} the plan"
     counts = {status: sum(1 for row in ordered if row.status == status) for status in STATUS_ORDER}
-    return Overview(title=cohort.title, as_of=as_of, timezone=plan.timezone, week=week, week_label=label,
+    return Overview(title=cohort.title, as_of=as_of, timezone=plan.timezone, plan_start=plan.start, phase=where, week=week,
+                    week_label=label,
                     weeks=len(plan.weeks), plan_end=plan.end, teams=ordered, counts=counts)
