@@ -32,22 +32,25 @@ def status_text(row: TeamRow) -> str:
     return "no report" if row.status == "error" else STATUS_LABELS.get(row.status, row.status)
 
 
-def done_text(row: TeamRow) -> str:
-    """``23/60 (38%)``: planned cards done of planned."""
+def done_text(row: TeamRow, *, short: bool = False) -> str:
+    """``23/60 (38%)``: planned cards done of planned (``23/60 38%`` when ``short``)."""
     if row.planned is None or row.done is None:
         return "–"
-    pct = f" ({row.pct_done:.0f}%)" if row.pct_done is not None else ""
-    return f"{row.done}/{row.planned}{pct}"
+    if row.pct_done is None:
+        return f"{row.done}/{row.planned}"
+    return f"{row.done}/{row.planned} {row.pct_done:.0f}%" if short else f"{row.done}/{row.planned} ({row.pct_done:.0f}%)"
 
 
-def milestone_text(row: TeamRow) -> str:
-    """``W5 3/6 in progress``; ``starts 11 Jan 2027`` before the team's first week, ``plan ended`` after its last."""
+def milestone_text(row: TeamRow, *, short: bool = False) -> str:
+    """``W5 3/6 in progress`` (``W5 3/6`` when ``short``); ``starts 11 Jan 2027`` before the team's first week,
+    ``plan ended`` after its last."""
     if row.milestone is None:
         if row.phase == "before" and row.plan_start is not None:
             return f"starts {format_day(row.plan_start)}"
         return "plan ended" if row.phase == "after" else row.week_label or "–"
     cell = row.milestone
-    return f"W{cell.number} {cell.done}/{cell.planned} {STAGE_TEXT.get(cell.status or '', cell.status or '')}".strip()
+    text = f"W{cell.number} {cell.done}/{cell.planned}"
+    return text if short else f"{text} {STAGE_TEXT.get(cell.status or '', cell.status or '')}".strip()
 
 
 def demo_text(row: TeamRow) -> str:
@@ -63,14 +66,18 @@ def aging_text(row: TeamRow) -> str:
     return f"{row.aging} of {row.in_progress}"
 
 
-def forecast_text(row: TeamRow) -> str:
-    """``15 Mar 2027 (+7 d)``: the 85% date and how far past the plan's last day it is."""
+def forecast_text(row: TeamRow, *, short: bool = False) -> str:
+    """``15 Mar 2027 (+7 d)``: the 85% date and how far past the plan's last day it is (``15 Mar +7 d`` when ``short``)."""
     cell = row.forecast
     if cell is None:
         return "–"
     if cell.status == "ok" and cell.date_85 is not None:
         late = cell.days_late or 0
-        return f"{format_day(cell.date_85)} ({'+' if late > 0 else ''}{late} d)" if late else f"{format_day(cell.date_85)} (on time)"
+        day = format_day(cell.date_85)
+        if short:
+            day = day.rsplit(" ", 1)[0] if cell.date_85.year == cell.plan_end.year else day
+            return f"{day} {late:+d} d" if late else f"{day} on time"
+        return f"{day} ({late:+d} d)" if late else f"{day} (on time)"
     return {"done": "all done", "no_history": "not yet", "no_throughput": "stalled", "beyond_horizon": "years away"}.get(
         cell.status, cell.status)
 

@@ -6,6 +6,7 @@ from ..cohort.overview import Overview, TeamRow
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, headline, milestone_text, status_text
 from .markdown import _cell, _table
 from .status import safe_url
+from .status import format_day
 
 __all__ = ["render_overview_markdown"]
 
@@ -23,7 +24,7 @@ def _team(row: TeamRow) -> str:
 
 
 def render_overview_markdown(overview: Overview) -> str:
-    lines = [f"# {_cell(headline(overview))}", "", f"As of {as_of_text(overview)} · the plan ends {overview.plan_end.isoformat()}", ""]
+    lines = [f"# {_cell(headline(overview))}", "", f"As of {as_of_text(overview)} · the plan ends {format_day(overview.plan_end)}", ""]
     rows: list[list[object]] = [[_team(row), status_text(row), done_text(row), milestone_text(row), demo_text(row),
              "–" if row.completed_this_week is None else row.completed_this_week, aging_text(row), forecast_text(row)]
             for row in overview.teams]

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..cohort.overview import Overview
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, headline, milestone_text, status_text
+from .status import format_day
 
 __all__ = ["render_overview_text"]
 
@@ -23,18 +24,19 @@ def render_overview_text(overview: Overview, *, width: int = 100, color: bool = 
     console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
                       highlight=False, emoji=False, legacy_windows=False, markup=False)
     console.print(Text(headline(overview), style="bold"))
-    console.print(Text(f"as of {as_of_text(overview)} · the plan ends {overview.plan_end.isoformat()}"))
+    console.print(Text(f"as of {as_of_text(overview)} · the plan ends {format_day(overview.plan_end)}"))
     console.print()
-    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for name, justify in (("Team", "left"), ("Status", "left"), ("Done", "right"), ("This week", "left"), ("Demo", "left"),
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold", collapse_padding=True)
+    for name, justify in (("Team", "left"), ("Status", "left"), ("Done", "right"), ("Week", "left"), ("Demo", "left"),
                           ("Finished", "right"), ("Aging", "right"), ("Forecast 85%", "left")):
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in overview.teams:
         table.add_row(
-            Text(row.team), Text(status_text(row), style=_STATUS_STYLE.get(row.status, "")), Text(done_text(row)),
-            Text(milestone_text(row)), Text(demo_text(row), style=_DEMO_STYLE.get(row.demo.state, "") if row.demo else ""),
+            Text(row.team), Text(status_text(row), style=_STATUS_STYLE.get(row.status, "")), Text(done_text(row, short=True)),
+            Text(milestone_text(row, short=True)),
+            Text(demo_text(row), style=_DEMO_STYLE.get(row.demo.state, "") if row.demo else ""),
             Text("–" if row.completed_this_week is None else str(row.completed_this_week)), Text(aging_text(row)),
-            Text(forecast_text(row)),
+            Text(forecast_text(row, short=True)),
         )
     console.print(table)
     notes = [row for row in overview.teams if row.status in ("error", "behind", "at_risk")]
