@@ -5,8 +5,7 @@ from __future__ import annotations
 from ..cohort.overview import Overview, TeamRow
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, headline, milestone_text, status_text
 from .markdown import _cell, _table
-from .status import safe_url
-from .status import format_day
+from .status import format_day, safe_url
 
 __all__ = ["render_overview_markdown"]
 
