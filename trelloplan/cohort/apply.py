@@ -129,9 +129,11 @@ class CohortProgress:
     change: Change | None = None
 
 
-def explained(cohort: Cohort, team: Team, error: TrelloplanError) -> TrelloplanError:
-    """``error`` with a hint that names the team's state file where that is what to look at."""
+def explained(cohort: Cohort, team: Team, error: TrelloplanError, board_id: str | None = None) -> TrelloplanError:
+    """``error`` in the words of a team's board: a board that is gone says so, with the team's state file to look at."""
     where = cohort.state_path(team)
+    if isinstance(error, NotFound) and board_id and (error.path or "").startswith(f"/boards/{board_id}"):
+        error = BoardError(f"board {board_id} does not exist, or this token cannot see it")
     if isinstance(error, NotFound) or isinstance(error, BoardError) and "does not exist" in error.message:
         error.hint = (f"if the team's board was deleted, move its state file {where} away and apply the cohort again "
                       "to make a new board")

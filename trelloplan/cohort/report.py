@@ -133,7 +133,7 @@ def report_cohort(trello: Trello, cohort: Cohort, *, as_of: datetime, store_dir:
             history = pull_team(trello, entry.state.board_id, store_dir=store_dir)
             entry.report = team_report(history, entry.plan, entry.state, as_of=as_of, seed=seed)
         except TrelloplanError as error:
-            entry.error = explained(cohort, team, error)
+            entry.error = explained(cohort, team, error, entry.state.board_id)
             stopped = error if isinstance(error, RUN_WIDE) else None
             log.info("cohort report: %s failed: %s", team.name, error.one_line())
         entry.requests = trello.stats.requests - sent
