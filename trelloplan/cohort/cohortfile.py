@@ -207,18 +207,19 @@ class _Reader:
         text = self.text(value, path, "the plan's path")
         if text is None:
             return None
-        target = (self.folder / text).resolve() if not Path(text).is_absolute() else Path(text)
-        if target in self.plans:
-            return self.plans[target]
+        target = self.folder / text if not Path(text).is_absolute() else Path(text)
+        known = target.resolve()
+        if known in self.plans:
+            return self.plans[known]
         if not target.is_file():
             what = "a folder, not a plan file" if target.is_dir() else "no such file"
             self.c.error(path, f"the plan `{text}`: {what}", "give the plan's path relative to the cohort file's folder")
-            self.plans[target] = None
+            self.plans[known] = None
             return None
         result = validate_plan(target)
         self.plan_errors += result.errors
         self.plan_warnings += [w for w in result.warnings if w not in self.plan_warnings]
-        self.plans[target] = result.plan
+        self.plans[known] = result.plan
         return result.plan
 
     # -- teams --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..cohort.overview import Overview
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, headline, milestone_text, status_text
-from .status import format_day
+from .status import format_day, safe_url
 
 __all__ = ["render_overview_text"]
 
@@ -45,9 +45,10 @@ def render_overview_text(overview: Overview, *, width: int = 100, color: bool = 
         for row in notes:
             why = f"{row.error} (hint: {row.hint})" if row.error else row.reason
             console.print(Text(f"{row.team}: ", style="bold").append(Text(why)))
-    links = [row for row in overview.teams if row.report or row.board_url]
-    if links:
+    links = [(row.team, row.report or safe_url(row.board_url)) for row in overview.teams]
+    if any(link for _, link in links):
         console.print()
-        for row in links:
-            console.print(Text(f"{row.team}: {row.report or row.board_url}", style="dim"))
+        for team, link in links:
+            if link:
+                console.print(Text(f"{team}: {link}", style="dim"))
     return out.getvalue()
