@@ -129,6 +129,16 @@ def test_apply_makes_a_board_per_team_with_its_members_and_a_second_run_writes_n
     counts = sandbox.counters.snapshot()
     assert counts["byMethod"] == {"GET": 5}  # a board read each, and the members of the two boards that have members
 
+    cohort_file.write_text(COHORT.replace("name: Team Guido", "name: Team Rossum"))  # renamed without a key
+    code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file)
+    assert code == 2 and "new board 'Class Project — Team Rossum'" in out
+    assert (f"note: {cohort.state_path(cohort.team('Team Guido'))} belongs to no team of the cohort; if a team was renamed, "
+            "give it `key: team-guido` to keep its board") in out
+    cohort_file.write_text(COHORT.replace("name: Team Guido", "name: Team Rossum\n    key: team-guido"))
+    code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
+    assert (code, err) == (0, "") and "Team Rossum: updated" in out  # the same board, renamed
+    assert "Class Project — Team Rossum" in boards(sandbox) and len(boards(sandbox)) == 3
+
 
 def test_a_crash_mid_run_then_a_rerun_finishes_without_duplicates(sandbox, cohort_file, tmp_path):
     sandbox.faults.configure(latency_ms=60)  # slow enough to be killed half-way

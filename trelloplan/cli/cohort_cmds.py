@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -141,6 +142,10 @@ def cohort_apply(cohort_path: str, yes: bool, as_json: bool, workers: int) -> No
             click.echo(f"Cohort {cohort.title!r}: {len(planned)} teams on {trello.api_url}")
             for line in (_plan_line(p, width) for p in planned):
                 click.echo(line)
+            for stray in cohort.stray_states():
+                key = stray.name[: -len(".state.json")]
+                click.echo(f"  note: {stray} belongs to no team of the cohort; if a team was renamed, "
+                           f"give it `key: {key}` to keep its board")
             boards = sum(1 for p in planned if p.error is None and p.writes)
             click.echo(f"{writes} writes to {boards} board{'s' if boards != 1 else ''}." if writes
                        else "Every board matches the plan: nothing to do.")
@@ -277,7 +282,8 @@ def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fm
             result = write_cohort_report(result, out_path, fmt)
             _say(f"wrote the {fmt} overview to {out_path}")
         elif not emailing:
-            click.echo(render_overview(result.overview, fmt, color=sys.stdout.isatty()), nl=False)
+            width = min(100, shutil.get_terminal_size((100, 24)).columns)  # COLUMNS too, when piped
+            click.echo(render_overview(result.overview, fmt, color=sys.stdout.isatty(), width=width), nl=False)
         deliveries = deliver_cohort(result, sender=sender, sent_at=now, settings=settings, eml_dir=eml_dir) if emailing else []
     for delivery in deliveries:
         if delivery.ok:

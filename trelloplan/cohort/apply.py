@@ -134,7 +134,7 @@ def explained(cohort: Cohort, team: Team, error: TrelloplanError, board_id: str 
     where = cohort.state_path(team)
     if isinstance(error, NotFound) and board_id and (error.path or "").startswith(f"/boards/{board_id}"):
         error = BoardError(f"board {board_id} does not exist, or this token cannot see it")
-    if isinstance(error, NotFound) or isinstance(error, BoardError) and "does not exist" in error.message:
+    if isinstance(error, BoardError) and "does not exist" in error.message:
         error.hint = (f"if the team's board was deleted, move its state file {where} away and apply the cohort again "
                       "to make a new board")
     elif isinstance(error, BoardError):

@@ -78,6 +78,13 @@ class Cohort:
     def state(self, team: Team) -> PlanState:
         return PlanState.load(self.state_path(team))
 
+    def stray_states(self) -> list[Path]:
+        """State files in the state folder that belong to no team of the cohort (a team renamed, or removed)."""
+        keys = {f"{team.key}.state.json" for team in self.teams}
+        if not self.state_dir.is_dir():
+            return []
+        return sorted(path for path in self.state_dir.glob("*.state.json") if path.name not in keys)
+
 
 def board_name(template: str, *, project: str, team: str) -> str:
     """The board name from the cohort's ``board_name`` (placeholders ``{project}`` and ``{team}``)."""
