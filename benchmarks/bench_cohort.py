@@ -37,24 +37,11 @@ from trelloplan.plan.planfile import load_plan
 from trelloplan.sandbox import Sandbox
 from trelloplan.simulate import simulate_team
 
+from bench_apply import minimum_requests as minimum_writes, window_floor, writes  # the same minimum and floor
+
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "plans" / "mlops-gcp-10-weeks.yaml"
-TOKEN_LIMIT, WINDOW_S = 100, 10.0
 SINGLE_BOARD_READS = 2  # may the token write; which workspace gets the board
-
-
-def window_floor(requests_sent: int) -> float:
-    return ((requests_sent - 1) // TOKEN_LIMIT) * WINDOW_S
-
-
-def minimum_writes(plan) -> int:
-    tasks = list(plan.tasks())
-    checklists = [t for t in tasks if t.checklist]
-    return 1 + 3 + len(plan.weeks) + 1 + len(tasks) + len(checklists) + sum(len(t.checklist) for t in checklists)
-
-
-def writes(counters: dict) -> int:
-    return sum(n for method, n in counters["byMethod"].items() if method != "GET")
 
 
 def measured(sandbox: Sandbox, run) -> tuple[dict, object]:
