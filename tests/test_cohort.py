@@ -363,3 +363,27 @@ def test_a_team_without_a_board_yet_is_named(sandbox, cohort_file, tmp_path):
     code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file)
     assert code == 1
     assert "error: Team Ada: team 'Team Ada' has no board yet" in err and "apply the cohort first" in err
+
+
+def test_a_429_storm_stops_the_run_and_a_rerun_finishes_it(sandbox, cohort_file):
+    from trelloplan.client import RetryPolicy
+    from trelloplan.errors import RateLimited
+
+    cohort = load_cohort(cohort_file)
+    sandbox.faults.configure(error_rate=0.4, error_statuses=(429,), seed=3)  # Trello refusing request after request
+    impatient = RetryPolicy(attempts=3, base=0.001, cap=0.001, max_refusals=2)
+    with Trello(Credentials(sandbox.key, sandbox.token), api_url=sandbox.api_url, retry=impatient, **UNPACED) as trello:
+        result = apply_cohort(trello, cohort)
+    failed = [outcome for outcome in result.teams if outcome.error is not None]
+    assert failed and all(isinstance(outcome.error, RateLimited) for outcome in failed)
+    assert failed == result.teams[result.teams.index(failed[0]):]  # the run stopped at the first: the rest were not reached
+    assert all(o.error.message.startswith("not reached: the run stopped at an earlier team") for o in failed[1:])
+    with pytest.raises(Exception, match=r"teams failed to apply: "):
+        result.raise_for_failures()
+
+    sandbox.faults.configure(error_rate=0.0)
+    with client(sandbox) as trello:
+        assert apply_cohort(trello, cohort).failures == []
+        assert apply_cohort(trello, cohort).writes == 0
+    found = boards(sandbox)
+    assert len(found) == 3 and all(cards == 9 for cards, _ in found.values())
