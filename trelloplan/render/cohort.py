@@ -46,7 +46,8 @@ def milestone_text(row: TeamRow, *, short: bool = False) -> str:
     ``plan ended`` after its last."""
     if row.milestone is None:
         if row.phase == "before" and row.plan_start is not None:
-            return f"starts {format_day(row.plan_start)}"
+            day = format_day(row.plan_start)
+            return f"starts {day.rsplit(' ', 1)[0] if short else day}"
         return "plan ended" if row.phase == "after" else row.week_label or "–"
     cell = row.milestone
     text = f"W{cell.number} {cell.done}/{cell.planned}"
