@@ -52,6 +52,16 @@ def test_the_demo_writes_every_output_and_is_reproducible(tmp_path):
     assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
     assert (folder / "report.md").read_text().startswith("# MLOps on GCP")
 
+    overview = first.overview  # the class: three teams of different pace, a board each, one page
+    assert [row.team for row in sorted(overview.teams, key=lambda r: r.done)] == ["Team Grace", "Team Linus", "Team Ada"]
+    assert len({row.done for row in overview.teams}) == 3 and all(row.status != "error" for row in overview.teams)
+    assert all(row.members for row in overview.teams) and overview.week == 5
+    cohort_page = (folder / "cohort.html").read_text()
+    for key in ("team-ada", "team-linus", "team-grace"):
+        assert f'href="cohort.teams/{key}.html"' in cohort_page
+        assert (folder / "cohort.teams" / f"{key}.html").read_text().count("data:image/png;base64,") == 4
+    assert [row.done for row in second.overview.teams] == [row.done for row in overview.teams]  # seeded
+
 
 def test_the_demo_command(tmp_path):
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "out"), "--week", "3"])

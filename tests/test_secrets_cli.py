@@ -43,6 +43,8 @@ from trelloplan.board.apply import apply_plan
 from trelloplan.board.state import PlanState, default_state_path
 from trelloplan.cli import main
 from trelloplan.client import Credentials, RetryPolicy, Trello
+from trelloplan.cohort.apply import apply_cohort
+from trelloplan.cohort.cohortfile import load_cohort
 from trelloplan.history.fetch import pull_history
 from trelloplan.plan.planfile import load_plan
 from trelloplan.render.formats import FORMATS
@@ -168,6 +170,20 @@ INVOCATIONS: dict[str, list[Invocation]] = {
         err("smtp down", "doctor", "--smtp-host", "127.0.0.1", "--smtp-port", "{dead_port}"),
         err("smtp login refused", "doctor", "--smtp-host", "127.0.0.1", "--smtp-port", "{refusing_port}"),
     ],
+    "cohort": [
+        ok("new boards", "cohort", "apply", "fresh-cohort.yaml", "--yes"),
+        ok("no-op, json", "cohort", "apply", "cohort.yaml", "--yes", "--json"),
+        ok("overview", "cohort", "report", "cohort.yaml", "--format", "json"),
+        ok("html files", "cohort", "report", "cohort.yaml", "--format", "html", "--out", "cohort.html"),
+        ok("eml", "cohort", "report", "cohort.yaml", "--eml", "mail"),
+        ok("smtp", "cohort", "report", "cohort.yaml", "--email", "--email-from", "reports@example.com", "--smtp-host",
+           "127.0.0.1", "--smtp-port", "{smtp_port}"),
+        err("key refused", "cohort", "report", "cohort.yaml", server="stranger"),
+        err("no server", "cohort", "apply", "fresh-cohort.yaml", "--yes", server="dead"),
+        err("bad cohort file", "cohort", "apply", "broken.yaml", "--yes"),
+        err("smtp login refused", "cohort", "report", "cohort.yaml", "--email", "--email-from", "reports@example.com",
+            "--smtp-host", "127.0.0.1", "--smtp-port", "{refusing_port}"),
+    ],
     "sandbox": [
         ok("serves until Ctrl-C", "sandbox", "--port", "0", "--db", "sandbox.db", process=True),
         err("port in use", "sandbox", "--port", "{busy_port}"),
@@ -262,6 +278,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 export = trello.get(f"/boards/{applied.board_id}", {"actions": "all", "cards": "all", "lists": "all",
                                                                     "labels": "all", "checklists": "all"})
             (seed / "export.json").write_text(json.dumps(export))
+            teams = "teams:\n  - name: Team A\n    email: [team@example.com]\n"
+            (seed / "cohort.yaml").write_text(f"plan: plan.yaml\n{teams}report_to: [lead@example.com]\n")
+            (seed / "fresh-cohort.yaml").write_text(f"plan: fresh.yaml\n{teams}")
+            with Trello(Credentials(FAKE_KEY, FAKE_TOKEN), api_url=sandbox.api_url) as trello:
+                apply_cohort(trello, load_cohort(seed / "cohort.yaml")).raise_for_failures()
             sandbox.clock.advance(days=2)
             yield World(sandbox, stranger, seed, {
                 "board": applied.board_id, "foreign": foreign_board, "missing": "5" + "0" * 23,

@@ -5,8 +5,9 @@ Plans: :func:`load_plan`, :func:`validate_plan`. Boards: :class:`Trello`,
 :func:`plan_changes`, :func:`apply_plan`. History and reports:
 :func:`pull_board`, :func:`load_history`, :func:`build_report` (the one call
 that makes a report; :func:`plan_list_roles` gives it the lists apply made),
-:func:`render_report`, :func:`render_html`, :func:`build_email`. The local
-Trello-compatible server: :class:`Sandbox`. Heavier parts load on first use.
+:func:`render_report`, :func:`render_html`, :func:`build_email`. Cohorts (a board
+per team, one overview): :func:`load_cohort`, :func:`apply_cohort`, :func:`report_cohort`.
+The local Trello-compatible server: :class:`Sandbox`. Heavier parts load on first use.
 """
 
 import importlib as _importlib
@@ -39,6 +40,11 @@ _LAZY = {
     "HistoryStore": ".store",
     "Workspace": ".board.workspace", "choose_workspace": ".board.workspace", "resolve_workspace": ".board.workspace",
     "TokenAccess": ".client.access", "token_access": ".client.access", "DoctorReport": ".doctor", "run_doctor": ".doctor",
+    "Cohort": ".cohort.model", "Team": ".cohort.model", "team_plan": ".cohort.model",
+    "load_cohort": ".cohort.cohortfile", "validate_cohort": ".cohort.cohortfile",
+    "apply_cohort": ".cohort.apply", "plan_cohort": ".cohort.apply", "report_cohort": ".cohort.report",
+    "Overview": ".cohort.overview", "deliver_cohort": ".cohort.delivery", "write_cohort_report": ".cohort.delivery",
+    "render_overview": ".render.cohort",
 }
 
 __all__ = sorted(

@@ -9,6 +9,7 @@ error's ``exit_code``; the library never prints.
     TrelloplanError                 exit 1 unless noted
     ├── UsageError                  exit 2: bad input the user can fix
     │   ├── PlanError               a plan file with problems (.problems)
+    │   │   └── CohortFileError     a cohort file (or a plan it names) with problems
     │   ├── ConfigError             missing or malformed settings
     │   ├── ExportError             an unreadable board export
     │   └── WorkspaceError          which workspace a new board goes into is unclear
@@ -28,6 +29,7 @@ error's ``exit_code``; the library never prints.
     ├── EmailError                  SMTP refused or unreachable
     │   └── BadAddress              exit 2: a malformed email address
     ├── LockedError                 another run holds the lock
+    ├── TeamsFailed                 some teams of a cohort failed, the others were done (.failures)
     └── SandboxError                the local Trello-compatible server failed
 
 Hints speak of the library's inputs, not of command-line options: the CLI
@@ -48,6 +50,7 @@ __all__ = [
     "BadRequest",
     "BoardError",
     "BoardNotFound",
+    "CohortFileError",
     "ConfigError",
     "EmailError",
     "ExportError",
@@ -62,6 +65,7 @@ __all__ = [
     "SandboxError",
     "ServerError",
     "StoreError",
+    "TeamsFailed",
     "TransportFailed",
     "TrelloAPIError",
     "TrelloplanError",
@@ -130,6 +134,18 @@ class PlanError(UsageError):
         if count == 1:
             message = str(self.problems[0])
         super().__init__(message)
+
+
+class CohortFileError(PlanError):
+    """A cohort file, or a plan it names, has one or more errors; ``problems`` lists all of them."""
+
+    default_hint = "fix the problems in .problems (each has its file, line and column), then load the cohort again"
+
+    def __init__(self, problems: list[PlanProblem], *, warnings: list[PlanProblem] | None = None) -> None:
+        super().__init__(problems, warnings=warnings)
+        if len(self.problems) != 1:
+            files = sorted({p.file for p in self.problems}) or ["cohort"]
+            self.message = f"{', '.join(files)}: {len(self.problems)} errors in the cohort"
 
 
 class ConfigError(UsageError):
@@ -253,6 +269,16 @@ class LockedError(TrelloplanError):
     """Another trelloplan run holds the lock for this board."""
 
     default_hint = "another run is in progress; wait for it to finish"
+
+
+class TeamsFailed(TrelloplanError):
+    """Some teams of a cohort failed while the others were done; ``failures`` maps each team to its error."""
+
+    default_hint = "fix what each team's line says, then run the same command again; the teams that are done stay done"
+
+    def __init__(self, message: str, *, failures: dict[str, TrelloplanError] | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.failures = dict(failures or {})
 
 
 class SandboxError(TrelloplanError):

@@ -99,16 +99,19 @@ def locate_board(trello: Trello, plan: Plan, state: PlanState, board_ref: str | 
     return complete_labels(trello, board, recorded_labels), how, found
 
 
-def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> dict[str, str]:
-    """Trello member ids of the plan's usernames; a username Trello does not know, or a task member
-    who is neither on the board nor in the plan's ``members:``, is an error before any write."""
+def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> tuple[dict[str, str], str | None]:
+    """Trello member ids of the plan's usernames, and (for a new board) the username of the token's
+    member, who creates it. A username Trello does not know, or a task member who is neither on
+    the board nor in the plan's ``members:``, is an error before any write."""
     assigned = {u: task for task in plan.tasks() for u in task.members}
     if not plan.members and not assigned:
-        return {}
+        return {}, None
     known = {m.username: m.id for m in board.members} if board else {}
+    creator = None
     if board is None:
         me = trello.me()
-        known[str(me.get("username", "")).lower()] = str(me["id"])
+        creator = str(me.get("username", "")).lower()
+        known[creator] = str(me["id"])
     source = plan.source or "the plan"
     for username, task in sorted(assigned.items()):
         if username not in known and username not in plan.members:
@@ -124,7 +127,7 @@ def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> dict
             raise UsageError(f"{source}: `{username}` in members is not a Trello username",
                              hint="check the spelling against the person's Trello profile (trello.com/u/USERNAME)") from None
         known[username] = str(member["id"])
-    return {u: known[u] for u in set(plan.members) | set(assigned) if u in known}
+    return {u: known[u] for u in set(plan.members) | set(assigned) if u in known}, creator
 
 
 def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | None = None,
@@ -136,7 +139,8 @@ def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str 
     ``board_id`` is ``--board``: an id, short link or URL (empty is an error).
     """
     board, how, found = locate_board(trello, plan, state, board_id)
-    diff = diff_plan(plan, board, state, prune=prune, force=force, members=lookup_members(trello, plan, board))
+    members, creator = lookup_members(trello, plan, board)
+    diff = diff_plan(plan, board, state, prune=prune, force=force, members=members, creator=creator)
     if board is None:
         chosen = resolve_workspace(trello, workspace if workspace is not None else plan.workspace)
         diff.place_new_board(chosen.id if chosen else None, chosen.display_name if chosen else None)

@@ -95,9 +95,9 @@ def _shown(value: Any) -> str:
 
 class _Differ:
     def __init__(self, plan: Plan, board: BoardState | None, state: PlanState, prune: bool, force: bool,
-                 members: Mapping[str, str]) -> None:
+                 members: Mapping[str, str], creator: str | None) -> None:
         self.plan, self.board, self.state, self.prune, self.force = plan, board, state, prune, force
-        self.members = members
+        self.members, self.creator = members, creator
         self.out = Diff()
 
     def decide(self, what: str, label: str, desired: Any, actual: Any, base: Any, shown: tuple[str, str] | None = None) -> str:
@@ -149,7 +149,7 @@ class _Differ:
                                            record={"name": fields["name"]} if "name" in fields else {}))
 
     def member_changes(self) -> None:
-        on_board = {m.username for m in self.board.members} if self.board else set()
+        on_board = {m.username for m in self.board.members} if self.board else {self.creator} - {None}
         for username, member_id in self.members.items():
             self.out.ids[f"member:{username}"] = member_id
         for username in self.plan.members:
@@ -422,10 +422,12 @@ class _Differ:
 
 
 def diff_plan(plan: Plan, board: BoardState | None, state: PlanState, *, prune: bool = False, force: bool = False,
-              members: Mapping[str, str] | None = None) -> Diff:
+              members: Mapping[str, str] | None = None, creator: str | None = None) -> Diff:
     """The changes that would make ``board`` match ``plan``, given what apply wrote last (``state``).
 
     Pure: reads nothing, writes nothing. ``board`` is None when the board does
-    not exist yet; ``members`` maps the plan's usernames to Trello member ids.
+    not exist yet; ``members`` maps the plan's usernames to Trello member ids;
+    ``creator`` is the username of who creates a new board (its admin already,
+    so never added again as a normal member).
     """
-    return _Differ(plan, board, state, prune, force, members or {}).run()
+    return _Differ(plan, board, state, prune, force, members or {}, creator).run()

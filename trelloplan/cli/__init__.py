@@ -50,6 +50,7 @@ COMMAND_MODULES = [
     "report_cmds",
     "demo_cmd",
     "doctor_cmd",
+    "cohort_cmds",
 ]
 
 

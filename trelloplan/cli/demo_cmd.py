@@ -19,7 +19,9 @@ def demo(folder: str, week: int, seed: int) -> None:
     lets a simulated team of three work through the first weeks (seeded), pulls
     the board's history, and writes the weekly report into FOLDER: report.html
     (with charts), report.md, report.json, report.csv, charts/*.png and
-    weekly-email.eml.
+    weekly-email.eml. Then a class of three teams of different pace runs the
+    same plan as a cohort (a board each), and cohort.html shows the overview,
+    linked to each team's own report in cohort.teams/.
 
     \b
     Example:
@@ -27,6 +29,7 @@ def demo(folder: str, week: int, seed: int) -> None:
       trelloplan demo /tmp/demo --week 8 --seed 3
     """
     from ..demo import run_demo
+    from ..render.cohort import render_overview
     from ..render.formats import render_report
 
     console = Console(stderr=True)
@@ -41,6 +44,8 @@ def demo(folder: str, week: int, seed: int) -> None:
     else:
         result = run_demo(folder, week=week, seed=seed, step=lambda message: click.echo(message, err=True))
     click.echo(render_report(result.report, "text", color=sys.stdout.isatty()))
+    if result.overview is not None:
+        click.echo(render_overview(result.overview, "text", color=sys.stdout.isatty()))
     click.echo(f"Wrote the week {week} report in {result.seconds:.1f} s ({result.moves} card moves, "
                f"{result.requests} requests to the sandbox):")
     width = max(len(name) for name in [*result.files, "charts"] if not name.startswith("chart "))
@@ -50,7 +55,8 @@ def demo(folder: str, week: int, seed: int) -> None:
     charts = [path for name, path in result.files.items() if name.startswith("chart ")]
     if charts:
         click.echo(f"  {'charts':<{width}}  {charts[0].parent}/ ({len(charts)} PNG files)")
-    click.echo(f"Open {result.files['html']} in a browser to see the report.")
+    click.echo(f"Open {result.files['html']} in a browser to see the report"
+               + (f", and {result.files['cohort']} for the class." if "cohort" in result.files else "."))
 
 
 COMMANDS = [demo]

@@ -57,7 +57,7 @@ class Pacer:
         token: Window = Window(100, 10.0),
         key: Window = Window(300, 10.0),
         *,
-        margin: float = 0.05,
+        margin: float = 0.03,
         skew: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,

@@ -34,7 +34,10 @@ from .model import (
     week_key,
 )
 
-__all__ = ["MAX_PLAN_BYTES", "MAX_TEXT", "ValidationResult", "load_plan", "load_plan_text", "validate_plan"]
+__all__ = [
+    "MAX_PLAN_BYTES", "MAX_TEXT", "Checker", "FileKind", "ValidationResult", "describe_value", "load_plan", "load_plan_text",
+    "read_located_yaml", "validate_plan",
+]
 
 MAX_PLAN_BYTES = 1_000_000
 MAX_TEXT = 16_384  # Trello's limit for names and descriptions
@@ -224,7 +227,20 @@ def _kind(value: Any) -> str:
     return f"the text {text[:40]!r}" + ("…" if len(text) > 40 else "")
 
 
-def _decode(data: bytes, file: str) -> tuple[str | None, PlanProblem | None]:
+@dataclass(frozen=True)
+class FileKind:
+    """How file-level problems name the file: a plan, or another YAML file read the same way (a cohort)."""
+
+    noun: str = "plan"
+    empty_hint: str = "start from a template: `trelloplan init plan.yaml`"
+    size_hint: str = "check that this is the right file; a 12-week plan is a few kilobytes"
+    missing_hint: str = "check the path, or create a plan with `trelloplan init`"
+
+
+PLAN_FILE = FileKind()
+
+
+def _decode(data: bytes, file: str, kind: FileKind = PLAN_FILE) -> tuple[str | None, PlanProblem | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -232,10 +248,11 @@ def _decode(data: bytes, file: str) -> tuple[str | None, PlanProblem | None]:
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, PlanProblem(file, line, column, "", f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                                 "save the plan as UTF-8 in your editor")
+                                 f"save the {kind.noun} as UTF-8 in your editor")
 
 
-def _parse(text: str, file: str) -> tuple[_Tree | None, Any, PlanProblem | None]:
+def _parse(text: str, file: str, kind: FileKind = PLAN_FILE) -> tuple[_Tree | None, Any, PlanProblem | None]:
+    noun = kind.noun
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
@@ -245,48 +262,85 @@ def _parse(text: str, file: str) -> tuple[_Tree | None, Any, PlanProblem | None]
         return None, None, PlanProblem(file, line, column, "", f"YAML syntax error: {what}",
                                        "check the indentation and quoting around this spot")
     except yaml.YAMLError as exc:
-        return None, None, PlanProblem(file, 1, 1, "", f"YAML error: {' '.join(str(exc).split())}", "check the file is a YAML plan")
+        return None, None, PlanProblem(file, 1, 1, "", f"YAML error: {' '.join(str(exc).split())}", f"check the file is a YAML {noun}")
     except RecursionError:
-        return None, None, PlanProblem(file, 1, 1, "", "the YAML is nested too deeply", "a plan needs only a few levels of nesting")
+        return None, None, PlanProblem(file, 1, 1, "", "the YAML is nested too deeply", f"a {noun} needs only a few levels of nesting")
     if node is None:
-        return None, None, PlanProblem(file, 1, 1, "", "the plan file is empty",
-                                       "start from a template: `trelloplan init plan.yaml`")
+        return None, None, PlanProblem(file, 1, 1, "", f"the {noun} file is empty", kind.empty_hint)
     tree = _Tree(file)
     try:
         value = tree.convert(node, ())
     except (_TooBig, RecursionError):
-        return None, None, PlanProblem(file, 1, 1, "", "the plan expands to too many values (anchors or nesting)",
-                                       "write the plan without deep YAML anchors; a plan has a few hundred values")
+        return None, None, PlanProblem(file, 1, 1, "", f"the {noun} expands to too many values (anchors or nesting)",
+                                       f"write the {noun} without deep YAML anchors; a {noun} has a few hundred values")
     return tree, value, None
 
 
-def _too_big(file: str, size: int) -> ValidationResult:
-    problem = PlanProblem(file, 1, 1, "", f"the plan file is {size / 1e6:.1f} MB; plans are at most {MAX_PLAN_BYTES / 1e6:.0f} MB",
-                          "check that this is the right file; a 12-week plan is a few kilobytes")
-    return ValidationResult(file, None, [problem])
+def _too_big(file: str, size: int, kind: FileKind = PLAN_FILE) -> PlanProblem:
+    return PlanProblem(file, 1, 1, "", f"the {kind.noun} file is {size / 1e6:.1f} MB; {kind.noun}s are at most {MAX_PLAN_BYTES / 1e6:.0f} MB",
+                       kind.size_hint)
 
 
-def validate_plan_text(text: str | bytes, file: str = "<plan>") -> ValidationResult:
-    """Validate plan ``text``; never raises for bad input, reports every problem instead."""
+def _located(text: str | bytes, file: str, kind: FileKind) -> tuple[_Checker | None, Any, list[PlanProblem]]:
+    """The YAML ``text`` as plain values and a checker that knows where each one is (duplicate keys already
+    reported), or the problems that stop it being read at all."""
     if len(text) > MAX_PLAN_BYTES:
-        return _too_big(file, len(text))
+        return None, None, [_too_big(file, len(text), kind)]
     if isinstance(text, bytes):
-        decoded, problem = _decode(text, file)
+        decoded, problem = _decode(text, file, kind)
         if problem:
-            return ValidationResult(file, None, [problem])
+            return None, None, [problem]
         text = decoded or ""
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return ValidationResult(file, None, [PlanProblem(file, line, 1, "", "the file contains NUL characters; it is not a text plan",
-                                                         "check that this is the right file")])
-    tree, value, problem = _parse(text, file)
+        return None, None, [PlanProblem(file, line, 1, "", f"the file contains NUL characters; it is not a text {kind.noun}",
+                                        "check that this is the right file")]
+    tree, value, problem = _parse(text, file, kind)
     if problem or tree is None:
-        return ValidationResult(file, None, [problem] if problem else [])
+        return None, None, [problem] if problem else []
     checker = _Checker(tree)
     for path, mark in tree.duplicates:
         tree.key_marks[path] = mark
         checker.error(path, f"key `{path[-1]}` appears twice here", "keep one of them; YAML would silently use the last", at_key=True)
-    surprises = _yaml11_surprises(checker, tree, value)
+    return checker, value, []
+
+
+def _read(path: str | Path, kind: FileKind) -> tuple[bytes | None, list[PlanProblem]]:
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PLAN_BYTES + 1)
+            if len(data) > MAX_PLAN_BYTES:
+                return None, [_too_big(file, os.fstat(handle.fileno()).st_size, kind)]
+    except FileNotFoundError:
+        return None, [PlanProblem(file, 1, 1, "", "no such file", kind.missing_hint)]
+    except IsADirectoryError:
+        return None, [PlanProblem(file, 1, 1, "", f"this is a directory, not a {kind.noun} file",
+                                  f"give the path of a .yaml {kind.noun} file")]
+    except OSError as exc:
+        return None, [PlanProblem(file, 1, 1, "", f"cannot read the file: {exc.strerror}", "check the path and its permissions")]
+    return data, []
+
+
+def read_located_yaml(path: str | Path, kind: FileKind) -> tuple[Checker | None, Any, list[PlanProblem]]:
+    """Read a YAML file the way plans are read, for files that are not plans (a cohort file).
+
+    Returns a :class:`Checker` (every problem located ``file:line:column``; duplicate keys
+    already reported) and the plain values, or ``(None, None, problems)`` when the file cannot
+    be read as YAML at all.
+    """
+    data, problems = _read(path, kind)
+    if data is None:
+        return None, None, problems
+    return _located(data, str(path), kind)
+
+
+def validate_plan_text(text: str | bytes, file: str = "<plan>") -> ValidationResult:
+    """Validate plan ``text``; never raises for bad input, reports every problem instead."""
+    checker, value, problems = _located(text, file, PLAN_FILE)
+    if checker is None:
+        return ValidationResult(file, None, problems)
+    surprises = _yaml11_surprises(checker, checker.tree, value)
     plan = _build(checker, value)
     _drop_echoes(checker, surprises)
     if checker.errors:
@@ -297,17 +351,9 @@ def validate_plan_text(text: str | bytes, file: str = "<plan>") -> ValidationRes
 def validate_plan(path: str | Path) -> ValidationResult:
     """Validate the plan file at ``path``; unreadable files are reported as problems too."""
     file = str(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_PLAN_BYTES + 1)
-            if len(data) > MAX_PLAN_BYTES:
-                return _too_big(file, os.fstat(handle.fileno()).st_size)
-    except FileNotFoundError:
-        return ValidationResult(file, None, [PlanProblem(file, 1, 1, "", "no such file", "check the path, or create a plan with `trelloplan init`")])
-    except IsADirectoryError:
-        return ValidationResult(file, None, [PlanProblem(file, 1, 1, "", "this is a directory, not a plan file", "give the path of a .yaml plan file")])
-    except OSError as exc:
-        return ValidationResult(file, None, [PlanProblem(file, 1, 1, "", f"cannot read the file: {exc.strerror}", "check the path and its permissions")])
+    data, problems = _read(path, PLAN_FILE)
+    if data is None:
+        return ValidationResult(file, None, problems)
     result = validate_plan_text(data, file)
     if result.plan is not None:
         result.plan = replace(result.plan, source=file)
@@ -770,3 +816,8 @@ def _lookup(value: Any, path: Path_) -> Any:
 def _drop_echoes(c: _Checker, surprises: dict[str, PlanProblem]) -> None:
     """Other checks' errors about a value already reported as a surprise say the same thing again."""
     c.errors = [p for p in c.errors if p.path not in surprises or p is surprises[p.path]]
+
+
+#: The located-YAML checker and the words for a value, for other YAML files read like plans (cohort files).
+Checker = _Checker
+describe_value = _kind
