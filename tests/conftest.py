@@ -9,6 +9,10 @@ keyword of :class:`trelloplan.sandbox.Sandbox`).
 ``requests.Response``): ``sandbox_api.post("/boards", name="B").json()``.
 
 ``trello_samples``: the real recorded Trello responses, read in place from ``../shared``.
+
+``isolated_home`` (autouse): every test runs with ``HOME`` and the XDG folders in a fresh
+temporary folder, and without the user's Trello, trelloplan and ``COLUMNS`` settings, so no
+test reads or writes the real ``~/.cache/trelloplan`` (``tests/test_isolation.py`` proves it).
 """
 
 from __future__ import annotations
@@ -17,12 +21,41 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import os
+
 import pytest
 import requests
 
 from trelloplan.sandbox import Sandbox
 
 TRELLO_SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "trello-samples"
+#: The home of whoever runs the tests, read before any test replaces it.
+REAL_HOME = Path(os.path.expanduser("~")).resolve()
+_USER_SETTINGS = ("TRELLO_", "TRELLOPLAN_")
+
+
+def _move_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(home))
+    for name, folder in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"),
+                         ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state")):
+        monkeypatch.setenv(name, str(home / folder))
+    for name in list(os.environ):
+        if name.startswith(_USER_SETTINGS) or name == "COLUMNS":
+            monkeypatch.delenv(name)
+    return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The same for session- and module-wide fixtures (they start before any test's own home)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield _move_home(tmp_path_factory.mktemp("session-home"), monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HOME (with XDG cache, config, data and state folders inside) for each test."""
+    return _move_home(tmp_path_factory.mktemp("home"), monkeypatch)
 
 
 def pytest_configure(config: pytest.Config) -> None:

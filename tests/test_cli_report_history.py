@@ -146,8 +146,9 @@ def test_a_card_done_and_carried_over_is_shown_once_marked_both_ways(tmp_path: P
     assert text.count("Demo: D2") == 1 and "Demo: D2  (done · done 2027-01-26 · carried over)" in text
     assert "Carried over (2)" in text and "and 1 completed this week (listed above)" in text
     markdown = report("markdown", *args)
-    assert markdown.count("Demo: D2 (") == 2  # the completed list, and the demo column of week 2's row
-    assert "- Week 2: Demo: D2 (done, done 2027-01-26, carried over)" in markdown
+    assert markdown.count("[Demo: D2](") == 3  # the completed list and two data-quality findings, linked to the card
+    assert "- Week 2: [Demo: D2](https://trello.com/c/c0000026) (done, done 2027-01-26, carried over)" in markdown
+    assert "Carried over (2)" in markdown and "Demo: D2 (done) |" in markdown  # the demo column of week 2's row
     assert "And 1 completed this week (listed above)." in markdown
     page = html_text(report("html", *args))
     assert page.count("carried over Demo: D2") == 1 and "And 1 completed this week" in page

@@ -118,8 +118,8 @@ def test_every_format_shows_every_team_most_in_need_first():
 
     markdown = render_overview(overview, "markdown")
     assert "| Team \\| Pipes | no report |" in markdown
-    assert "[Team Linus](<https://trello.com/b/AbCd1234/linus>)" in markdown and "javascript:" not in markdown
-    assert "[<script>alert(1)</script>](<cohort.teams/ada.html>)" in markdown
+    assert "[Team Linus](https://trello.com/b/AbCd1234/linus)" in markdown and "javascript:" not in markdown
+    assert "[&lt;script&gt;alert(1)&lt;/script&gt;](cohort.teams/ada.html)" in markdown and "<script>" not in markdown
 
     html = render_overview(overview, "html")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

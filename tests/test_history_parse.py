@@ -127,7 +127,7 @@ def test_dates() -> None:
 
 def test_broken_actions_are_value_errors() -> None:
     assert parse_action({"type": "commentCard"}) is None  # not needed by reports
-    with pytest.raises(ValueError, match="no id or no date"):
+    with pytest.raises(ValueError, match="id of a createCard action"):
         parse_action({"type": "createCard", "data": {}})
     with pytest.raises(ValueError, match="not shaped like a Trello action"):
         parse_action({"type": "createCard", "id": "a" * 24, "date": "2026-01-05T09:00:00Z", "data": {"card": "x"}})

@@ -289,7 +289,8 @@ def test_task_lists_of_any_names_load_or_explain(names):
     if result.ok:
         assert [t.name for t in result.plan.weeks[0].tasks] == [n.strip() for n in names]
     else:
-        assert all("used twice" in p.message or "characters long" in p.message or "is empty" in p.message for p in result.errors)
+        assert all("used twice" in p.message or "characters long" in p.message or "is empty" in p.message
+                   or "control character" in p.message for p in result.errors)
 
 
 def keys_of(text: str) -> dict[str, str]:

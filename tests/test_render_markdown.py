@@ -34,7 +34,9 @@ def test_sections_and_tables() -> None:
     for heading in ("## Week 1 (2027-01-04 – 2027-01-10)", "### Completed this week (1)", "### Carried over (0)",
                     "### Scope added (1)", "## Plan weeks", "## Flow", "## Forecast", "## Data quality"):
         assert heading in text
-    assert "- Week 1: Write \\| the charter (done, done 2027-01-05)" in text
-    assert "| Week 1 | Kickoff | done | 1 | 1 | 0 | 0 | 100% | 4/4 | Demo: Plan (not_yet_due) | 1 |" in text  # due Friday
-    assert "| Week 2 | Build | empty | 0 |" in text
-    assert "| no_week_label | 1 |" in text and "- Cycle time: p50 0.9 d" in text
+    assert "- Week 1: [Write \\| the charter](https://trello.com/c/c0000011) (done, done 2027-01-05)" in text
+    assert "- [Unplanned](https://trello.com/c/c0000015) (in progress)" in text  # states in words, cards linked
+    assert "| Week 1 | Kickoff | done | 1 | 1 | 0 | 0 | 100% | 4/4 | Demo: Plan (not yet due) | 1 |" in text  # due Friday
+    assert "| Week 2 | Build | no cards | 0 |" in text
+    assert "| no “Week N” label | 1 |" in text and "- Cycle time: p50 0.9 d" in text
+    assert "in_progress" not in text and "not_started" not in text

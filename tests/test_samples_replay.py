@@ -43,7 +43,7 @@ from vcr.request import Request
 from trelloplan.board.remote import BoardState
 from trelloplan.client import DEFAULT_API_URL, Credentials, RetryPolicy, Trello
 from trelloplan.client.ratelimit import Pacer
-from trelloplan.errors import AuthError, BadRequest, NotFound, TrelloAPIError
+from trelloplan.errors import AuthError, BadRequest, NotFound, TrelloAPIError, UnexpectedResponse
 from trelloplan.history.model import RELEVANT_TYPES
 from trelloplan.history.parse import (
     history_from_actions,
@@ -347,7 +347,12 @@ def test_real_answers_of_every_shape_go_through_the_parsers(replayed: dict[str, 
 
 
 def test_real_error_answers_become_our_errors_with_trellos_words(replayed: dict[str, Replayed]) -> None:
-    errors = [pair for r in replayed.values() for pair in r.errors]
+    answered = [pair for r in replayed.values() for pair in r.errors]
+    errors = [(sample, error) for sample, error in answered if sample.status >= 400]
+    # A 2015-16 recording's new card lacks keys py-trello reads (dueComplete, since 2017): refused in one line, not a KeyError
+    old = [(sample, error) for sample, error in answered if sample.status < 400]
+    assert all(isinstance(error, UnexpectedResponse) and sample.cassette.startswith("tacokit/") and sample.method == "POST"
+               for sample, error in old), old
     assert {sample.status for sample, _ in errors} >= {401, 404}
     for sample, error in errors:
         assert type(error) is ERRORS.get(sample.status, BadRequest), (sample.cassette, sample.index)

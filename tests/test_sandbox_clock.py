@@ -75,17 +75,18 @@ def move_time(action: dict[str, Any]) -> datetime:
 
 def test_the_clock_over_http(sandbox: Sandbox) -> None:
     url = sandbox.base_url + "/_sandbox/clock"
-    frozen = requests.post(url + "/freeze", json={"at": "2026-01-05T09:00:00Z"}, timeout=10).json()
+    secret = sandbox.control_headers
+    frozen = requests.post(url + "/freeze", json={"at": "2026-01-05T09:00:00Z"}, headers=secret, timeout=10).json()
     assert frozen == {"now": "2026-01-05T09:00:00.000Z", "frozen": True, "epochMs": int(MONDAY.timestamp() * 1000)}
     assert (
-        requests.post(url + "/advance", json={"days": 7, "hours": 1}, timeout=10).json()["now"]
+        requests.post(url + "/advance", json={"days": 7, "hours": 1}, headers=secret, timeout=10).json()["now"]
         == "2026-01-12T10:00:00.000Z"
     )
     assert (
-        requests.post(url + "/set", json={"at": "2026-02-02T08:30:00Z"}, timeout=10).json()["now"]
+        requests.post(url + "/set", json={"at": "2026-02-02T08:30:00Z"}, headers=secret, timeout=10).json()["now"]
         == "2026-02-02T08:30:00.000Z"
     )
     assert sandbox.clock.now() == datetime(2026, 2, 2, 8, 30, tzinfo=timezone.utc)
-    bad = requests.post(url + "/set", json={"at": "soon"}, timeout=10)
+    bad = requests.post(url + "/set", json={"at": "soon"}, headers=secret, timeout=10)
     assert bad.status_code == 400 and "error" in bad.json()
-    assert requests.post(url + "/unfreeze", timeout=10).json()["frozen"] is False
+    assert requests.post(url + "/unfreeze", headers=secret, timeout=10).json()["frozen"] is False

@@ -34,7 +34,8 @@ def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
         lines.append(line)
         if line.strip().startswith("export "):
             found = dict(re.findall(r"(TRELLO_\w+)=(\S+)", line))
-            return process, {**found, "output": "".join(lines)}
+            secret = re.search(r"secret\s+(\S+)", "".join(lines))
+            return process, {**found, "output": "".join(lines), "secret": secret.group(1) if secret else ""}
     process.kill()
     raise AssertionError("no export line: " + "".join(lines) + (process.stderr.read() if process.stderr else ""))
 
@@ -75,9 +76,11 @@ def test_fault_and_rate_limit_options_apply() -> None:
         answered = requests.get(url + "/members/me", params={"key": key, "token": token}, timeout=10)
         assert answered.status_code in {429, 500, 502, 503}  # every request is faulted
         control = url.removesuffix("/1") + "/_sandbox"
-        faults = requests.get(control + "/faults", timeout=10).json()
+        secret = {"X-Sandbox-Secret": env["secret"]}
+        faults = requests.get(control + "/faults", headers=secret, timeout=10).json()
         assert (faults["latencyMs"], faults["errorRate"], faults["seed"]) == (1.0, 1.0, 3)
-        assert requests.get(control + "/ratelimit", timeout=10).json()["enabled"] is False
+        assert requests.get(control + "/ratelimit", headers=secret, timeout=10).json()["enabled"] is False
+        assert requests.get(control + "/faults", timeout=10).status_code == 401  # no secret, no control
     finally:
         code, err = stop(process)
     assert code == 0, err

@@ -15,7 +15,7 @@ def test_requests_are_counted_by_route_template(sandbox: Sandbox, sandbox_api: A
         sandbox_api.get(f"/boards/{board}/actions")
     sandbox_api.get("/boards/5e93ba98614ac22d22f085c4")
     sandbox_api.get("/nowhere")
-    requests.get(sandbox.base_url + "/_sandbox/clock", timeout=10)  # control routes are not counted
+    requests.get(sandbox.base_url + "/_sandbox/clock", headers=sandbox.control_headers, timeout=10)  # not counted
     snapshot = sandbox.counters.snapshot()
     assert snapshot["requests"] == 6
     assert snapshot["byMethod"] == {"GET": 5, "POST": 1}
@@ -32,8 +32,9 @@ def test_requests_are_counted_by_route_template(sandbox: Sandbox, sandbox_api: A
 def test_counters_are_readable_and_resettable_over_http(sandbox: Sandbox, sandbox_api: Any) -> None:
     sandbox_api.get("/members/me")
     url = sandbox.base_url + "/_sandbox/counters"
-    assert requests.get(url, timeout=10).json()["byRoute"] == {"GET /1/members/<member_id>": 1}
-    assert requests.post(url + "/reset", timeout=10).json()["requests"] == 0
+    secret = sandbox.control_headers
+    assert requests.get(url, headers=secret, timeout=10).json()["byRoute"] == {"GET /1/members/<member_id>": 1}
+    assert requests.post(url + "/reset", headers=secret, timeout=10).json()["requests"] == 0
     assert sandbox.counters.requests == 0
 
 

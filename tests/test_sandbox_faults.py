@@ -95,12 +95,13 @@ def test_latency_is_added_outside_the_state_lock(
 
 def test_the_control_routes_set_faults(sandbox: Sandbox) -> None:
     url = sandbox.base_url + "/_sandbox/faults"
-    settings = requests.put(url, json={"errorRate": 0.25, "seed": 5, "latencyMs": 0}, timeout=10).json()
+    secret = sandbox.control_headers
+    settings = requests.put(url, json={"errorRate": 0.25, "seed": 5, "latencyMs": 0}, headers=secret, timeout=10).json()
     assert (settings["errorRate"], settings["seed"]) == (0.25, 5)
-    bad = requests.put(url, json={"errorRate": 2}, timeout=10)
+    bad = requests.put(url, json={"errorRate": 2}, headers=secret, timeout=10)
     assert bad.status_code == 400 and "between 0 and 1" in bad.json()["error"]
-    requests.post(url + "/next", json={"status": 502}, timeout=10)
+    requests.post(url + "/next", json={"status": 502}, headers=secret, timeout=10)
     assert requests.get(sandbox.api_url + "/members/me", params=sandbox.auth(), timeout=10).status_code == 502
-    requests.post(url + "/next", json={"drop": True, "method": "POST"}, timeout=10)
-    assert requests.get(url, timeout=10).json()["queued"] == 1
-    assert requests.delete(url, timeout=10).json()["errorRate"] == 0.0
+    requests.post(url + "/next", json={"drop": True, "method": "POST"}, headers=secret, timeout=10)
+    assert requests.get(url, headers=secret, timeout=10).json()["queued"] == 1
+    assert requests.delete(url, headers=secret, timeout=10).json()["errorRate"] == 0.0

@@ -68,9 +68,9 @@ def test_rate_limits_can_be_switched_off_and_on(sandbox: Sandbox, sandbox_api: A
     sandbox.rate_limits.reset()
     assert sandbox_api.get("/members/me").status_code == 200
     control = sandbox.base_url + "/_sandbox/ratelimit"
-    sandbox_api.http.put(control, json={"tokenLimit": 1}, timeout=10)
+    sandbox_api.http.put(control, json={"tokenLimit": 1}, headers=sandbox.control_headers, timeout=10)
     assert sandbox_api.get("/members/me").status_code == 429
-    settings = sandbox_api.http.put(control, json={"enabled": False}, timeout=10).json()
+    settings = sandbox_api.http.put(control, json={"enabled": False}, headers=sandbox.control_headers, timeout=10).json()
     assert settings == {"enabled": False, "tokenLimit": 1, "keyLimit": 300, "windowMs": 10000}
     assert sandbox_api.get("/members/me").status_code == 200
 

@@ -83,14 +83,15 @@ def test_a_db_file_keeps_key_tokens_boards_history_and_clock(tmp_path: Path) -> 
 def test_control_summary_and_members(sandbox: Sandbox, sandbox_api: Any) -> None:
     board = sandbox_api.post("/boards", name="Team").json()["id"]
     url = sandbox.base_url + "/_sandbox"
+    secret = sandbox.control_headers
     made = requests.post(
-        url + "/members", json={"username": "carol", "fullName": "Carol C", "boards": [board]}, timeout=10
+        url + "/members", json={"username": "carol", "fullName": "Carol C", "boards": [board]}, headers=secret, timeout=10
     )
     carol = made.json()
     assert carol["username"] == "carol" and len(carol["token"]) == 64
     assert sandbox_api.get(f"/boards/{board}", token=carol["token"]).status_code == 200
     dave = sandbox.add_member("dave")
-    requests.post(f"{url}/boards/{board}/members", json={"idMember": "dave", "type": "admin"}, timeout=10)
+    requests.post(f"{url}/boards/{board}/members", json={"idMember": "dave", "type": "admin"}, headers=secret, timeout=10)
     assert sandbox_api.get(f"/boards/{board}/memberships").json()[-1] == {
         "id": sandbox_api.get(f"/boards/{board}/memberships").json()[-1]["id"],
         "idMember": dave.id,
@@ -98,10 +99,10 @@ def test_control_summary_and_members(sandbox: Sandbox, sandbox_api: Any) -> None
         "unconfirmed": False,
         "deactivated": False,
     }
-    summary = requests.get(url, timeout=10).json()
+    summary = requests.get(url, headers=secret, timeout=10).json()
     assert summary["apiUrl"] == sandbox.api_url and summary["key"] == sandbox.key
     assert [m["username"] for m in summary["members"]] == ["sandbox", "carol", "dave"]
-    assert requests.post(url + "/members", json={"username": "carol"}, timeout=10).status_code == 400
+    assert requests.post(url + "/members", json={"username": "carol"}, headers=secret, timeout=10).status_code == 400
     assert sandbox.env() == {
         "TRELLO_API_URL": sandbox.api_url,
         "TRELLO_API_KEY": sandbox.key,

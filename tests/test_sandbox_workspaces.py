@@ -121,9 +121,12 @@ def test_a_read_only_token_reads_everything_and_writes_nothing(sandbox: Sandbox,
 
 
 def test_the_control_api_issues_tokens_and_the_log_never_shows_one(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
-    made = requests.post(f"{sandbox.base_url}/_sandbox/tokens", json={"member": "sandbox"}, timeout=10).json()
+    control = sandbox.control_headers
+    assert requests.post(f"{sandbox.base_url}/_sandbox/tokens", json={"member": "sandbox"}, timeout=10).status_code == 401
+    made = requests.post(f"{sandbox.base_url}/_sandbox/tokens", json={"member": "sandbox"}, headers=control, timeout=10).json()
     assert made["scope"] == "read" and made["idMember"] == sandbox.member.id and len(made["token"]) == 64
-    assert requests.post(f"{sandbox.base_url}/_sandbox/tokens", json={"member": "nobody"}, timeout=10).status_code == 400
+    assert requests.post(f"{sandbox.base_url}/_sandbox/tokens", json={"member": "nobody"}, headers=control,
+                         timeout=10).status_code == 400
     with caplog.at_level(logging.DEBUG, logger="trelloplan.sandbox"):
         answer = requests.get(f"{sandbox.api_url}/tokens/{made['token']}", params={"key": sandbox.key, "token": made["token"]},
                               timeout=10)

@@ -35,6 +35,7 @@ from .errors import (
     TransportFailed,
     TrelloAPIError,
     TrelloplanError,
+    UnexpectedResponse,
 )
 from .mail import ENV_HOST, check_smtp, smtp_settings
 
@@ -193,6 +194,10 @@ def _trello_checks(environ: Mapping[str, str], retry: RetryPolicy) -> list[Check
                 _failed("rate limit", error)]
         except ServerError as error:
             return checks + [_failed("api", error)] + [Check(n, "skip", "needs the API") for n in skipped]
+        except UnexpectedResponse as error:
+            checks.append(Check("api", "fail", f"{api_url} answers, but not as Trello does: {error.message}",
+                                "TRELLO_API_URL is the API's base URL, e.g. https://api.trello.com/1", 2))
+            return checks + [Check(n, "skip", "needs the API") for n in skipped]
         except TrelloAPIError as error:
             checks.append(Check("api", "fail", f"{api_url} is not Trello's API (GET /members/me answered {error.status})",
                                 "TRELLO_API_URL is the API's base URL, e.g. https://api.trello.com/1", 2))

@@ -21,7 +21,9 @@ error's ``exit_code``; the library never prints.
     │   ├── BadRequest              400: Trello refused a value
     │   ├── RateLimited             429 after every retry (.retry_after)
     │   ├── ServerError             5xx after every retry
+    │   ├── UnexpectedResponse      an answer that is not Trello's JSON (HTML, wrong shape, cut off)
     │   └── TransportFailed         timeouts, refused or dropped connections
+    │       └── DeadlineExceeded    an exchange outlived its overall deadline (TRELLOPLAN_TIMEOUT)
     ├── BoardError                  the board is not the one the plan expects
     ├── StoreError                  the local history store is unusable
     │   └── NotAStore               exit 2: --store names a file that is not a store
@@ -37,7 +39,8 @@ words its own hints for errors that carry their class's default one
 (``trelloplan.cli.CLI_HINTS``).
 
 Programming mistakes stay ``TypeError``/``ValueError``; they are bugs, not
-user errors, and the CLI lets them show a traceback.
+user errors. The CLI still prints them as one line (a traceback only with
+``--debug``), exit code 1.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ __all__ = [
     "BoardNotFound",
     "CohortFileError",
     "ConfigError",
+    "DeadlineExceeded",
     "EmailError",
     "ExportError",
     "LockedError",
@@ -69,6 +73,7 @@ __all__ = [
     "TransportFailed",
     "TrelloAPIError",
     "TrelloplanError",
+    "UnexpectedResponse",
     "UsageError",
     "WorkspaceError",
 ]
@@ -227,6 +232,20 @@ class ServerError(TrelloAPIError):
 
 class TransportFailed(TrelloAPIError):
     default_hint = "check the network and TRELLO_API_URL, then run again; nothing is lost by re-running"
+
+
+class DeadlineExceeded(TransportFailed):
+    """A network exchange did not finish within its overall deadline (see :mod:`trelloplan.net`)."""
+
+    default_hint = ("the server or a proxy is too slow; check the network and TRELLO_API_URL, or allow more time "
+                    "with TRELLOPLAN_TIMEOUT=SECONDS (default 60)")
+
+
+class UnexpectedResponse(TrelloAPIError):
+    """An answer that is not the JSON Trello sends: a login page, a proxy's error, another server, a cut-off body."""
+
+    default_hint = ("is TRELLO_API_URL right? A proxy or a login page may be answering instead of Trello "
+                    "(run with -vv to see the requests)")
 
 
 class BoardError(TrelloplanError):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from .errors import UsageError
 
 __all__ = ["atomic_write"]
+
 
 def _read_umask() -> int:
     mask = os.umask(0)
@@ -24,8 +26,23 @@ def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = True)
 
     With ``overwrite=False`` an existing file is never replaced, even by a
     concurrent writer (the final step is a hard link, which fails if the name exists).
+    A target that exists and is not a regular file (``/dev/null``, ``/dev/stdout``,
+    a FIFO) is written into, never replaced: a rename would put a file in its place.
     """
     target = Path(path)
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode) and not target.is_dir()
+    except OSError:
+        special = False
+    if special:
+        if not overwrite:
+            raise UsageError(f"{target} already exists", hint="choose another path, or pass --force to overwrite it")
+        try:
+            with open(target, "wb") as handle:
+                handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror}", hint="check the path") from exc
+        return target
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {target}: the folder {folder} does not exist", hint="create the folder first, or choose another path")

@@ -7,6 +7,10 @@ recipient or to none: if the server refuses any recipient, the transaction is
 reset before the message data is sent.
 
 Settings come from arguments, then the environment (:func:`smtp_settings`).
+Each wait for the server is bounded by ``timeout``, and the whole session,
+from connecting to the last reply, by the network deadline of
+:mod:`trelloplan.net` (``TRELLOPLAN_TIMEOUT``): a server answering one byte
+at a time cannot keep a cron job waiting.
 The password comes only from ``TRELLOPLAN_SMTP_PASSWORD`` and never appears in
 a message, a log line or ``repr``. Every failure is an
 :class:`~trelloplan.errors.EmailError` with a one-line message and a hint.
@@ -16,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import ipaddress
 import logging
 import os
 import smtplib
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from .errors import ConfigError, EmailError
 from .fsutil import atomic_write
+from .net import DEFAULT_DEADLINE, deadline, deadline_from_env, is_loopback, watch
 from .render.email import validate_address
 
 __all__ = [
@@ -83,6 +87,7 @@ class SmtpSettings:
     sender: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     helo: str | None = None
+    deadline: float = DEFAULT_DEADLINE
 
     def __post_init__(self) -> None:
         if self.security not in SECURITY_MODES:
@@ -96,16 +101,8 @@ class SmtpSettings:
     def describe(self) -> str:
         """The settings for a log line or ``--debug``: never the password."""
         who = f", user {self.user}" if self.user else ""
-        return f"{self.server} ({self.security}{who}, timeout {self.timeout:g} s)"
+        return f"{self.server} ({self.security}{who}, timeout {self.timeout:g} s, deadline {self.deadline:g} s)"
 
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _parse_port(value: int | str, source: str) -> int:
@@ -127,6 +124,7 @@ def smtp_settings(
     sender: str | None = None,
     timeout: float | None = None,
     helo: str | None = None,
+    deadline: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> SmtpSettings:
     """SMTP settings from the arguments, falling back to the environment.
@@ -136,7 +134,9 @@ def smtp_settings(
     ``TRELLOPLAN_SMTP_PASSWORD``. Without a security mode: ``ssl`` on port
     465, ``none`` for a loopback host (a local relay), ``starttls``
     otherwise. Without a port: 587 for starttls, 465 for ssl, 25 for none.
-    Missing or malformed settings raise :class:`~trelloplan.errors.ConfigError`.
+    ``deadline`` (the whole session's) defaults to ``TRELLOPLAN_TIMEOUT``, else
+    :data:`~trelloplan.net.DEFAULT_DEADLINE`. Missing or malformed settings
+    raise :class:`~trelloplan.errors.ConfigError`.
     """
     source = os.environ if env is None else env
     host = (host or source.get(ENV_HOST) or "").strip()
@@ -153,7 +153,7 @@ def smtp_settings(
         raise ConfigError(f"SMTP security must be one of {', '.join(SECURITY_MODES)}, not {mode!r}",
                           hint="use starttls (port 587), ssl (port 465) or none (a local relay)")
     if mode is None:
-        mode = "ssl" if port_number == 465 else "none" if _is_loopback(host) else "starttls"
+        mode = "ssl" if port_number == 465 else "none" if is_loopback(host) else "starttls"
     if port_number is None:
         port_number = DEFAULT_PORTS[mode]
     user = (user or source.get(ENV_USER) or "").strip() or None
@@ -167,7 +167,8 @@ def smtp_settings(
         raise ConfigError(f"the SMTP timeout must be positive, not {timeout}", hint="use a number of seconds, like 30")
     sender = (sender or source.get(ENV_FROM) or "").strip() or None
     return SmtpSettings(host=host, port=port_number, security=mode, user=user, password=password, sender=sender,
-                        timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout), helo=helo)
+                        timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout), helo=helo,
+                        deadline=deadline_from_env(source) if deadline is None else float(deadline))
 
 
 def message_bytes(message: EmailMessage) -> bytes:
@@ -269,11 +270,20 @@ def _failure(exc: BaseException, settings: SmtpSettings, sender: str) -> EmailEr
     raise TypeError(f"not an SMTP failure: {exc!r}")
 
 
-def _connect(settings: SmtpSettings, context: ssl.SSLContext) -> smtplib.SMTP:
+def _connect(settings: SmtpSettings, context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
+    """Connect (and secure) a session the current deadline can shut down, greeting included."""
+    smtp: smtplib.SMTP
     if settings.security == "ssl":
-        return smtplib.SMTP_SSL(settings.host, settings.port, local_hostname=settings.helo, timeout=settings.timeout,
-                                context=context)
-    smtp = smtplib.SMTP(settings.host, settings.port, local_hostname=settings.helo, timeout=settings.timeout)
+        smtp = smtplib.SMTP_SSL(local_hostname=settings.helo, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(local_hostname=settings.helo, timeout=timeout)
+    smtp._host = settings.host  # type: ignore[attr-defined]  # TLS checks the name smtplib keeps from __init__
+    watch(smtp)
+    try:
+        smtp.connect(settings.host, settings.port)
+    except BaseException:
+        smtp.close()
+        raise
     if settings.security == "starttls":
         try:
             smtp.ehlo()
@@ -312,6 +322,13 @@ def _transaction(smtp: smtplib.SMTP, settings: SmtpSettings, sender: str, recipi
         raise smtplib.SMTPDataError(code, reply)
 
 
+def _refuse_plain_password(settings: SmtpSettings) -> None:
+    """A password is never sent unencrypted, except to a loopback host (a local relay)."""
+    if settings.password and settings.security == "none" and not is_loopback(settings.host):
+        raise EmailError(f"refusing to send the SMTP password unencrypted to {settings.server}",
+                         hint=f"use --smtp-security starttls or ssl (or set {ENV_SECURITY})")
+
+
 def send_email(message: EmailMessage, settings: SmtpSettings, *, ssl_context: ssl.SSLContext | None = None) -> list[str]:
     """Send a finished ``message``; return the recipients the server accepted (all of them).
 
@@ -321,25 +338,29 @@ def send_email(message: EmailMessage, settings: SmtpSettings, *, ssl_context: ss
     """
     sender, recipients = _envelope(message, settings)
     payload = message_bytes(message)
-    if settings.password and settings.security == "none" and not _is_loopback(settings.host):
-        raise EmailError(f"refusing to send the SMTP password unencrypted to {settings.server}",
-                         hint="use --smtp-security starttls or ssl")
+    _refuse_plain_password(settings)
     secrets = _secrets(settings)
     context = ssl_context or ssl.create_default_context()
     log.debug("sending %r to %d recipients via %s", message["Subject"], len(recipients), settings.describe())
     smtp: smtplib.SMTP | None = None
-    try:
-        smtp = _connect(settings, context)
-        _transaction(smtp, settings, sender, recipients, payload)
-    except EmailError as exc:
-        raise EmailError(_scrub(exc.message, secrets), hint=exc.hint) from None
-    except (smtplib.SMTPException, OSError) as exc:
-        error = _failure(exc, settings, sender)
-        log.debug("SMTP failure: %s", _scrub(f"{type(exc).__name__}: {exc}", secrets))
-        raise EmailError(_scrub(error.message, secrets), hint=error.hint) from None
-    finally:
-        if smtp is not None:
-            _close(smtp)
+    with deadline(settings.deadline) as guard:
+        try:
+            smtp = _connect(settings, context, min(settings.timeout, guard.remaining()))
+            _transaction(smtp, settings, sender, recipients, payload)
+        except EmailError as exc:
+            raise EmailError(_scrub(exc.message, secrets), hint=exc.hint) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            log.debug("SMTP failure: %s", _scrub(f"{type(exc).__name__}: {exc}", secrets))
+            if guard.expired:
+                raise EmailError(f"{settings.server} did not finish the SMTP exchange within the {settings.deadline:g} s "
+                                 "deadline; the email may not have been sent",
+                                 hint="the server is too slow; check the SMTP settings, or allow more time with "
+                                      "TRELLOPLAN_TIMEOUT=SECONDS (default 60)") from None
+            error = _failure(exc, settings, sender)
+            raise EmailError(_scrub(error.message, secrets), hint=error.hint) from None
+        finally:
+            if smtp is not None:
+                _close(smtp)
     log.info("sent %r to %s via %s", message["Subject"], ", ".join(recipients), settings.server)
     return recipients
 
@@ -350,23 +371,25 @@ def check_smtp(settings: SmtpSettings, *, ssl_context: ssl.SSLContext | None = N
     Returns what was proven (``"logged in as USER"`` or ``"connected (no login set)"``);
     raises :class:`~trelloplan.errors.EmailError` as :func:`send_email` would.
     """
-    if settings.password and settings.security == "none" and not _is_loopback(settings.host):
-        raise EmailError(f"refusing to send the SMTP password unencrypted to {settings.server}",
-                         hint=f"set {ENV_SECURITY} to starttls or ssl")
+    _refuse_plain_password(settings)
     secrets = _secrets(settings)
     smtp: smtplib.SMTP | None = None
-    try:
-        smtp = _connect(settings, ssl_context or ssl.create_default_context())
-        smtp.ehlo_or_helo_if_needed()
-        if settings.user and settings.password:
-            smtp.login(settings.user, settings.password)
-    except (smtplib.SMTPException, OSError) as exc:
-        error = _failure(exc, settings, settings.sender or "")
-        log.debug("SMTP check failed: %s", _scrub(f"{type(exc).__name__}: {exc}", secrets))
-        raise EmailError(_scrub(error.message, secrets), hint=error.hint) from None
-    finally:
-        if smtp is not None:
-            _close(smtp)
+    with deadline(settings.deadline) as guard:
+        try:
+            smtp = _connect(settings, ssl_context or ssl.create_default_context(), min(settings.timeout, guard.remaining()))
+            smtp.ehlo_or_helo_if_needed()
+            if settings.user and settings.password:
+                smtp.login(settings.user, settings.password)
+        except (smtplib.SMTPException, OSError) as exc:
+            log.debug("SMTP check failed: %s", _scrub(f"{type(exc).__name__}: {exc}", secrets))
+            if guard.expired:
+                raise EmailError(f"{settings.server} did not answer within the {settings.deadline:g} s deadline",
+                                 hint="check the SMTP settings, or allow more time with TRELLOPLAN_TIMEOUT=SECONDS") from None
+            error = _failure(exc, settings, settings.sender or "")
+            raise EmailError(_scrub(error.message, secrets), hint=error.hint) from None
+        finally:
+            if smtp is not None:
+                _close(smtp)
     return f"logged in as {settings.user}" if settings.user else "connected (no login set)"
 
 

@@ -90,7 +90,7 @@ def _shown(value: Any) -> str:
     if value is None:
         return "none"
     text = " ".join(str(value).split())
-    return repr(text if len(text) <= 80 else text[:79] + "…")
+    return repr(text)
 
 
 class _Differ:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from typing import Any
 
@@ -35,6 +36,7 @@ from ..errors import (
     UsageError,
     WorkspaceError,
 )
+from ..render.safe import terminal_text
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -81,31 +83,52 @@ def report_error(error: TrelloplanError) -> None:
     """Print an expected failure as one line per problem on stderr, never a traceback."""
     if isinstance(error, PlanError):
         for problem in error.warnings + error.problems:
-            click.echo(str(problem), err=True)
+            click.echo(terminal_text(str(problem)), err=True)
         if len(error.problems) > 1:
-            click.echo(f"error: {error.message}; nothing was sent to Trello", err=True)
+            click.echo(f"error: {terminal_text(error.message)}; nothing was sent to Trello", err=True)
         return
     message = " ".join(error.message.split())
-    click.echo(f"error: {message} (hint: {cli_hint(error)})", err=True)
+    click.echo(f"error: {terminal_text(message)} (hint: {terminal_text(cli_hint(error))})", err=True)
+
+
+def report_unexpected(error: Exception) -> None:
+    """A failure trelloplan did not foresee: still one line, never a traceback (``--debug`` shows it)."""
+    text = " ".join(terminal_text(str(error)).split())
+    text = text if len(text) <= 200 else text[:197] + "..."
+    click.echo(f"error: unexpected {type(error).__name__}{': ' + text if text else ''} "
+               "(hint: this is a bug in trelloplan; run the same command with --debug to see where, and report it)",
+               err=True)
 
 
 class TrelloplanGroup(click.Group):
     """A click group that maps :class:`TrelloplanError` to exit codes in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except TrelloplanError as error:
-            if debug:
+            if ctx.params.get("debug"):  # read now: --debug may come after the command
                 raise
             report_error(error)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
-            if debug:
+            if ctx.params.get("debug"):
                 raise
             click.echo("error: interrupted; re-run the same command to continue", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # the reader went away (`trelloplan report | head`): stop quietly, and keep Python from
+            # complaining about the unflushed stdout on the way out
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_FAILURE)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            report_unexpected(error)
+            ctx.exit(EXIT_FAILURE)
 
 
 @click.group(cls=TrelloplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,6 +144,11 @@ def main(verbose: int, debug: bool) -> None:
       trelloplan validate plan.yaml
       trelloplan show plan.yaml
     """
+    configure_logging(verbose, debug)
+
+
+def configure_logging(verbose: int, debug: bool) -> None:
+    """Log to stderr: warnings only; -v adds what happens, -vv and --debug every detail."""
     level = logging.DEBUG if verbose > 1 or debug else logging.INFO if verbose else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -130,6 +158,22 @@ def main(verbose: int, debug: bool) -> None:
     logger.propagate = False
 
 
+def _after_the_command(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``-v`` and ``--debug`` given after the command (``trelloplan report … -v``) count as given before it."""
+    if value:
+        root = ctx.find_root()
+        if param.name == "verbose":
+            root.params["verbose"] = (root.params.get("verbose") or 0) + value
+        else:
+            root.params["debug"] = True
+        configure_logging(root.params.get("verbose") or 0, bool(root.params.get("debug")))
+    return value
+
+
 for _name in COMMAND_MODULES:
     for _command in importlib.import_module(f".{_name}", __name__).COMMANDS:
+        _command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False,
+                                            callback=_after_the_command, help="Same as trelloplan -v (-vv for more)."))
+        _command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False,
+                                            callback=_after_the_command, help="Same as trelloplan --debug."))
         main.add_command(_command)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import textwrap
 from collections.abc import Callable
@@ -24,13 +23,17 @@ from ..errors import UsageError
 from ..plan.model import Plan
 from ..plan.planfile import load_plan
 from ..render.formatting import plural
+from ..render.terminal import UNLIMITED, fit_lines, output_width
 from . import EXIT_DRIFT
 
 KIND_TITLES = {"board": "board", "member": "members", "list": "lists", "label": "labels", "card": "cards", "checklist": "checklists"}
 
 
-def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str) -> str:
-    """The plan of work for people: what is written, by kind, then what is left alone and why."""
+def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str, *, width: int | None = None) -> str:
+    """The plan of work for people: what is written, by kind, then what is left alone and why.
+
+    Lines fit ``width`` columns (a terminal's); with None (a pipe, a file) nothing is wrapped or cut.
+    """
     where = f"board {board.name!r} ({board.id})" if board else f"a new board {plan.project!r}"
     counts = diff.counts()
     shown = ", ".join(f"{action} {n}" for action, n in counts.items() if n or action != "delete")
@@ -40,16 +43,16 @@ def render_diff(diff: Diff, board: BoardState | None, plan: Plan, api_url: str) 
         if changes:
             lines.append(f"  {title} ({len(changes)}):")
             for change in changes:
-                first, *rest = change.lines()
+                first, *rest = change.lines(width - 4 if width else UNLIMITED)
                 lines.append(f"    {first}" + (f"  [waits for confirmation: {change.guarded}]" if change.guarded else ""))
                 lines.extend(f"    {line}" for line in rest)
     if diff.notes:
-        width = max(60, shutil.get_terminal_size().columns - 1)
+        wrap = width or UNLIMITED
         lines.append(f"  notes ({len(diff.notes)}):")
         for note in diff.notes:
             mark = "!" if note.kind in DRIFT_NOTES else "·"
-            lines.extend(textwrap.wrap(note.message, width, initial_indent=f"    {mark} ", subsequent_indent="      ", break_on_hyphens=False))
-            lines.extend(textwrap.wrap(note.hint, width, initial_indent="      hint: ", subsequent_indent="      ", break_on_hyphens=False) if note.hint else [])
+            lines.extend(textwrap.wrap(note.message, wrap, initial_indent=f"    {mark} ", subsequent_indent="      ", break_on_hyphens=False))
+            lines.extend(textwrap.wrap(note.hint, wrap, initial_indent="      hint: ", subsequent_indent="      ", break_on_hyphens=False) if note.hint else [])
     if diff.empty and not diff.drift:
         lines.append("  the board matches the plan: nothing to do")
     elif diff.empty:
@@ -102,7 +105,8 @@ def plan_command(plan_path: str, board_id: str | None, state_path: str | None, p
         if as_json:
             click.echo(json.dumps({"board": board.id if board else None, **diff.data()}, indent=2))
         else:
-            click.echo(render_diff(diff, board, plan, trello.api_url))
+            width = output_width(sys.stdout)
+            click.echo(fit_lines(render_diff(diff, board, plan, trello.api_url, width=width), width))
     if check and diff.drift:
         sys.exit(EXIT_DRIFT)
 
@@ -131,7 +135,8 @@ def apply_command(plan_path: str, board_id: str | None, state_path: str | None, 
     with Trello.from_env() as trello:
         diff, board = plan_changes(trello, plan, state, board_id=board_id, prune=prune, force=force, workspace=workspace)
         if not as_json:
-            click.echo(render_diff(diff, board, plan, trello.api_url))
+            width = output_width(sys.stdout)
+            click.echo(fit_lines(render_diff(diff, board, plan, trello.api_url, width=width), width))
         interactive = interactive_terminal(yes)
         if not diff.empty and not yes and not interactive:
             raise UsageError("apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")

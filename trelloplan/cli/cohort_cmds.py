@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -284,8 +283,9 @@ def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fm
             result = write_cohort_report(result, out_path, fmt)
             _say(f"wrote the {fmt} overview to {out_path}")
         elif not emailing:
-            width = min(100, shutil.get_terminal_size((100, 24)).columns)  # COLUMNS too, when piped
-            click.echo(render_overview(result.overview, fmt, color=sys.stdout.isatty(), width=width), nl=False)
+            from ..render.terminal import output_width
+
+            click.echo(render_overview(result.overview, fmt, color=sys.stdout.isatty(), width=output_width(sys.stdout)), nl=False)
         deliveries = deliver_cohort(result, sender=sender, sent_at=now, settings=settings, eml_dir=eml_dir) if emailing else []
     for delivery in deliveries:
         if delivery.ok:

@@ -31,6 +31,7 @@ def demo(folder: str, week: int, seed: int) -> None:
     from ..demo import run_demo
     from ..render.cohort import render_overview
     from ..render.formats import render_report
+    from ..render.terminal import output_width
 
     console = Console(stderr=True)
     if sys.stderr.isatty():
@@ -43,9 +44,10 @@ def demo(folder: str, week: int, seed: int) -> None:
             result = run_demo(folder, week=week, seed=seed, step=step)
     else:
         result = run_demo(folder, week=week, seed=seed, step=lambda message: click.echo(message, err=True))
-    click.echo(render_report(result.report, "text", color=sys.stdout.isatty()))
+    width = output_width(sys.stdout)
+    click.echo(render_report(result.report, "text", color=sys.stdout.isatty(), width=width))
     if result.overview is not None:
-        click.echo(render_overview(result.overview, "text", color=sys.stdout.isatty()))
+        click.echo(render_overview(result.overview, "text", color=sys.stdout.isatty(), width=width))
     click.echo(f"Wrote the week {week} report in {result.seconds:.1f} s ({result.moves} card moves, "
                f"{result.requests} requests to the sandbox):")
     width = max(len(name) for name in [*result.files, "charts"] if not name.startswith("chart "))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import io
+import sys
+
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ..errors import PlanError, UsageError
@@ -13,6 +15,7 @@ from ..fsutil import atomic_write
 from ..plan.model import Plan
 from ..plan.planfile import load_plan, load_plan_text, validate_plan
 from ..plan.templates import list_templates, render_template
+from ..render.safe import terminal_text
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -81,7 +84,7 @@ def validate(plans: tuple[str, ...]) -> None:
             warnings.extend(result.warnings)
             continue
         for problem in result.warnings:
-            click.echo(str(problem), err=True)
+            click.echo(terminal_text(str(problem)), err=True)
         plan = result.plan
         cards = sum(1 for _ in plan.tasks())
         click.echo(f"{path}: OK ({len(plan.weeks)} weeks, {cards} cards, {plan.planned_hours:g} hours"
@@ -96,7 +99,7 @@ def plan_table(plan: Plan) -> Table:
                   caption="Cards: the week's tasks and its demo card, as the report's Planned counts them")
     for column, justify in (("Week", "right"), ("Dates", "left"), ("Milestone", "left"), ("Demo", "left"),
                             ("Cards", "right"), ("Hours", "right"), ("Due", "left")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for week in plan.weeks:
         table.add_row(str(week.number), f"{week.start:%b %d} – {week.end:%b %d}", week.milestone,
                       week.demo.name.removeprefix("Demo: "), str(len(week.cards)), f"{week.planned_hours:g}",
@@ -115,10 +118,14 @@ def show(plan_path: str) -> None:
     Example:
       trelloplan show plans/mlops-gcp-10-weeks.yaml
     """
+    from ..render.terminal import console, finish, output_width
+
     plan = load_plan(plan_path)
     for problem in plan.warnings:
-        click.echo(str(problem), err=True)
-    Console(soft_wrap=False).print(plan_table(plan))
+        click.echo(terminal_text(str(problem)), err=True)
+    out = io.StringIO()
+    console(out, width=output_width(sys.stdout), color=sys.stdout.isatty()).print(plan_table(plan))
+    click.echo(finish(out.getvalue()), nl=False)
 
 
 COMMANDS = [init, validate, show]

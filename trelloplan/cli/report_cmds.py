@@ -15,7 +15,7 @@ from ..fsutil import atomic_write
 from ..history.roles import RoleRules
 from ..history.weeks import WeekCalendar, load_zone
 from ..plan.model import Plan
-from ..render.formats import FORMATS, render_report
+from ..render.formats import FORMATS
 
 __all__ = ["COMMANDS", "parse_as_of", "pull_command", "report_command"]
 
@@ -24,17 +24,39 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def parse_as_of(text: str, tz: Any) -> datetime:
     """``--as-of``: a day (its end, in ``tz``) or an ISO date-time (in ``tz`` unless it has an offset)."""
+    from ..dates import RANGE_TEXT, in_range, out_of_range
+
     value = text.strip()
     try:
         if _DATE.match(value):
             day = date.fromisoformat(value)
-            return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz) - timedelta(microseconds=1)
-        moment = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+            moment = datetime.combine(day, time(0), tzinfo=tz) + timedelta(days=1) - timedelta(microseconds=1)
+        else:
+            moment = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+        moment.astimezone(timezone.utc)
     except ValueError:
         raise UsageError(
             f"--as-of {text!r} is not a date", hint="use a day (2027-02-12) or a date-time (2027-02-12T17:00 or with +01:00)"
         ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    except OverflowError:
+        moment = datetime.min.replace(tzinfo=timezone.utc)  # beyond what Python can hold: out of range below
+    if not in_range(moment):
+        raise UsageError(f"--as-of {out_of_range(text)}", hint=f"give a date from {RANGE_TEXT}")
+    return moment
+
+
+def _week_in_range(end_of_week: Callable[[], datetime], week: str) -> datetime:
+    """The as-of moment of ``--week``, which must lie in the range of dates trelloplan handles."""
+    from ..dates import RANGE_TEXT, in_range, out_of_range
+
+    try:
+        moment = end_of_week()
+    except OverflowError:
+        moment = datetime.max.replace(tzinfo=timezone.utc)
+    if not in_range(moment):
+        raise UsageError(f"--week {out_of_range(week)}", hint=f"give a week from {RANGE_TEXT}")
+    return moment
 
 
 def _parse_seed(text: str) -> int:
@@ -92,14 +114,20 @@ def _email_options(command: Callable[..., Any]) -> Callable[..., Any]:
                    "Lists apply made (in the plan's state file) are known by id.")
 @click.option("--archived", type=click.Choice(["dropped", "done"]), default="dropped", show_default=True,
               help="What a card archived outside a done list means: dropped (out of scope) or done.")
-@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}, html.")
-@click.option("--out", "out_path", metavar="FILE", help="Write the report to FILE (atomically) instead of standard output.")
+@click.option("--format", "fmt", metavar="FORMAT",
+              help=f"One of: {', '.join(FORMATS)} (or md). Default: from the --out file's extension, else text.")
+@click.option("--out", "out_path", metavar="FILE",
+              help="Write the report to FILE (atomically) instead of standard output; .html .md .json .csv .txt "
+                   "choose the format.")
+@click.option("--csv", "csv_table", type=click.Choice(["cards", "weeks"]),
+              help="CSV rows: one per card (default) or one per week (plan numbers, throughput, burn-up).")
+@click.option("--charts", "charts_dir", metavar="DIR", help="Also write the charts as PNG files into DIR.")
 @click.option("--seed", "seed_text", default="0", show_default=True, metavar="N", help="Seed of the Monte Carlo forecast.")
 @_email_options
 def report_command(exports: tuple[str, ...], store_path: str | None, board_id: str | None, plan_path: str | None,
                    week: str | None, as_of_text: str | None, tz_name: str | None, list_roles: tuple[str, ...],
-                   archived: str, fmt: str,
-                   out_path: str | None, seed_text: str, email_to: tuple[str, ...], eml_path: str | None,
+                   archived: str, fmt: str | None, out_path: str | None, csv_table: str | None, charts_dir: str | None,
+                   seed_text: str, email_to: tuple[str, ...], eml_path: str | None,
                    email_from: str | None, smtp_host: str | None, smtp_port: str | None, smtp_user: str | None,
                    smtp_security: str | None) -> None:
     """Report a board's weekly progress from its card history; write it, or email it.
@@ -122,7 +150,8 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     \b
     Example:
       trelloplan report --from-export board.json --plan plan.yaml --week 3
-      trelloplan report --plan plan.yaml --format html --out report.html
+      trelloplan report --plan plan.yaml --out report.html --charts charts/
+      trelloplan report --from-export board.json --plan plan.yaml --csv weeks --out weeks.csv
       trelloplan report --board https://trello.com/b/AbCd1234 --plan plan.yaml --email-to team@example.com
       trelloplan report --store ~/.cache/trelloplan/boards/ID.sqlite --as-of 2027-02-12 --format json --out week6.json
     """
@@ -133,8 +162,7 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     from ..history.window import newest_action
     from ..reporting import deliver_email, load_history, plan_list_roles, resolve_board
 
-    if fmt not in ALL_FORMATS:
-        raise UsageError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(ALL_FORMATS)}")
+    fmt = _output_format(fmt, out_path, csv_table)
     if week is not None and as_of_text is not None:
         raise UsageError("--week and --as-of cannot be used together: --week N reports as of the end of week N "
                          "(or now, if it has not ended)",
@@ -150,6 +178,8 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     calendar = WeekCalendar.for_plan(plan, zone) if plan else WeekCalendar.iso(zone)
     now = datetime.now(timezone.utc)
     chosen = calendar.parse_week(week) if week is not None else None
+    if week is not None:
+        _week_in_range(lambda: calendar.last_instant(calendar.parse_week(week)), week)
     given = parse_as_of(as_of_text, zone) if as_of_text is not None else None
     if board_id is None and plan_path and not exports and not store_path:
         board_id = _board_of_plan(plan_path)
@@ -178,14 +208,26 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
             as_of = current
         report = build_report(history, as_of=as_of, plan=plan, week=week, tz=zone, archived=archived,
                               list_roles=plan_list_roles(plan_path, history, rules), seed=seed)
-        if out_path or not emailing:
-            _write_report(report, fmt, out_path)
+        if out_path or not emailing or charts_dir:
+            _write_outputs(report, fmt, out_path, csv_table, charts_dir, to_stdout=not out_path and not emailing)
         if emailing:
             deliver_email(report, recipients=email_to, sender=sender, sent_at=now, settings=settings, eml_path=eml_path)
             _say(f"wrote the email to {eml_path}" if eml_path else f"emailed the report to {', '.join(email_to)}")
 
 
-ALL_FORMATS = (*FORMATS, "html")
+def _output_format(fmt: str | None, out_path: str | None, csv_table: str | None) -> str:
+    """The report's format: ``--format``, else the ``--out`` file's extension (else text); they must agree."""
+    from ..render.formats import format_for_path, resolve_format
+
+    chosen = resolve_format(fmt) if fmt is not None else None
+    by_extension = format_for_path(out_path) if out_path else None
+    if chosen and by_extension and chosen != by_extension:
+        raise UsageError(f"--format {fmt} contradicts --out {out_path} (a {by_extension} file name)",
+                         hint=f"drop --format (the extension chooses {by_extension}), or name the file for {chosen}")
+    if csv_table is not None and (chosen or by_extension or "csv") != "csv":
+        raise UsageError(f"--csv {csv_table} applies to CSV only, not to {chosen or by_extension}",
+                         hint="use --format csv (or an --out file ending in .csv) with --csv")
+    return chosen or by_extension or ("csv" if csv_table else "text")
 
 
 def _board_of_plan(plan_path: str) -> str:
@@ -200,18 +242,42 @@ def _board_of_plan(plan_path: str) -> str:
     return board_id
 
 
-def _write_report(report: Any, fmt: str, out_path: str | None) -> None:
-    if fmt == "html":
-        from ..render.html import render_html
+def _write_outputs(report: Any, fmt: str, out_path: str | None, csv_table: str | None, charts_dir: str | None, *,
+                   to_stdout: bool) -> None:
+    """Render everything first, then write the report (to ``out_path`` and/or stdout) and the charts."""
+    from ..render.formats import render_report
+    from ..render.terminal import output_width
 
-        text = render_html(report, mode="file")
-    else:
-        text = render_report(report, fmt, color=sys.stdout.isatty() and not out_path)
+    text = ""
+    if out_path or to_stdout:
+        text = render_report(report, fmt, color=to_stdout and sys.stdout.isatty(), csv_table=csv_table or "cards",
+                             width=output_width(sys.stdout) if to_stdout else None)
+    charts: dict[str, bytes] = {}
+    if charts_dir:
+        from ..render.charts import render_charts
+
+        charts = render_charts(report)
     if out_path:
         atomic_write(out_path, text)
         _say(f"wrote the {fmt} report to {out_path}")
-    else:
+    elif to_stdout:
         click.echo(text, nl=False)
+    if charts_dir:
+        _write_charts(charts, charts_dir)
+
+
+def _write_charts(charts: dict[str, bytes], folder: str) -> None:
+    from pathlib import Path
+
+    target = Path(folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--charts {folder}: cannot make the folder ({exc.strerror})",
+                         hint="give a folder you can write to") from None
+    for name, png in charts.items():
+        atomic_write(target / f"{name}.png", png)
+    _say(f"wrote {len(charts)} charts to {folder}")
 
 
 def _email_settings(email_to: tuple[str, ...], eml_path: str | None, email_from: str | None, host: str | None,

@@ -16,7 +16,8 @@ def _show(sandbox: Sandbox, db: str | None) -> None:
     click.echo(
         f"  state     {db + ' (kept between runs)' if db else 'in memory (lost on exit; use --db FILE to keep it)'}"
     )
-    click.echo(f"  control   {sandbox.base_url}/_sandbox  (clock, faults, counters, members)")
+    click.echo(f"  control   {sandbox.control_url}  (clock, faults, counters, members)")
+    click.echo(f"  secret    {sandbox.control_secret}  (send it as the X-Sandbox-Secret header to /_sandbox)")
     click.echo("Point trelloplan at it:")
     click.echo(f"  export TRELLO_API_URL={sandbox.api_url} TRELLO_API_KEY={sandbox.key} TRELLO_TOKEN={member.token}")
 
@@ -78,6 +79,11 @@ def sandbox(
       export TRELLO_API_URL=http://127.0.0.1:8765/1 TRELLO_API_KEY=... TRELLO_TOKEN=...
       trelloplan sandbox --port 0 --latency-ms 50 --fault-rate 0.05 --seed 1
     """
+    from ..net import is_loopback
+
+    if not is_loopback(host):
+        click.echo(f"warning: --host {host} is not a loopback address: the sandbox is for local use (no TLS, test "
+                   "credentials, a control API that hands out tokens); anyone who can reach it can use it", err=True)
     server = Sandbox(
         host=host,
         port=port,

@@ -4,7 +4,12 @@ py-trello 0.20.1 sends every request through ``TrelloClient.fetch_json`` and
 its ``http_service``. :class:`TrelloSession` is that service. It adds what
 py-trello lacks:
 
-- a base URL other than Trello's (``TRELLO_API_URL``), connection reuse and timeouts;
+- a base URL other than Trello's (``TRELLO_API_URL``), connection reuse and timeouts, and an
+  overall deadline per request (:mod:`trelloplan.net`): a server dripping one byte at a time
+  cannot hold a run forever;
+- every answer parsed and checked against Trello's shapes (:mod:`.shapes`): HTML from a proxy,
+  JSON of another shape or a cut-off body is one :class:`~trelloplan.errors.UnexpectedResponse`;
+  redirects are not followed (they would lead to a login page, never to Trello's JSON);
 - the key and token moved from the query string into an ``Authorization``
   header, so no URL (and so no log line or exception) ever carries them;
 - pacing under Trello's rate limits (:mod:`trelloplan.client.ratelimit`);
@@ -17,12 +22,13 @@ py-trello lacks:
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,19 +37,25 @@ import requests
 import tenacity
 import trello
 import urllib3.exceptions
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .._version import __version__
 from ..errors import (
     AuthError,
     BadRequest,
     ConfigError,
+    DeadlineExceeded,
     NotFound,
     RateLimited,
     ServerError,
     TransportFailed,
     TrelloAPIError,
+    UnexpectedResponse,
 )
+from ..net import DEFAULT_DEADLINE, deadline, deadline_from_env, watch
+from ..render.safe import terminal_text
 from .ratelimit import Pacer
+from .shapes import ShapeMismatch, check_shape, parse_json, preview
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -162,22 +174,47 @@ def _never_sent(error: requests.RequestException) -> bool:
     """True when a failed request surely never reached the server (the connection was never made)."""
     if isinstance(error, requests.ConnectTimeout):
         return True
-    seen: set[int] = set()
-    stack: list[Any] = [error]
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)):
-            return True
-        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
-    return False
+    return any(isinstance(cause, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)) for cause in _causes(error))
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    """A pool whose every request (connect, TLS, request and answer) the current deadline can shut down."""
+
+    def _make_request(self, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        watch(conn)
+        return super()._make_request(conn, *args, **kwargs)
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    def _make_request(self, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        watch(conn)
+        return super()._make_request(conn, *args, **kwargs)
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter, with connections (direct or through an HTTP proxy) that deadlines can end."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
 
 
 class TrelloSession(requests.Session):
-    """The ``http_service`` handed to py-trello: base URL, auth header, pacing, retries, errors."""
+    """The ``http_service`` handed to py-trello: base URL, auth header, pacing, deadline, retries, errors.
+
+    ``timeout`` is requests' (connect, read) pair: how long to wait for the
+    connection and for each byte; ``deadline`` bounds the whole request, from
+    connecting to the answer's last byte (default :data:`~trelloplan.net.DEFAULT_DEADLINE`).
+    """
 
     def __init__(
         self,
@@ -189,10 +226,13 @@ class TrelloSession(requests.Session):
         pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         pool_size: int = 16,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         super().__init__()
         self.api_url = check_api_url(api_url)
+        self.server = urlsplit(self.api_url).netloc
         self.timeout = timeout
+        self.deadline = deadline
         self.retry = retry or RetryPolicy()
         self.pacer = pacer or Pacer()
         self.stats = RequestStats()
@@ -200,7 +240,7 @@ class TrelloSession(requests.Session):
         self._auth_header = f'OAuth oauth_consumer_key="{credentials.key}", oauth_token="{credentials.token}"'
         self._secrets = (credentials.key, credentials.token)
         self._refusals: list[float] = []
-        adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
+        adapter = _WatchedAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
         self.headers["User-Agent"] = f"trelloplan/{__version__}"
@@ -219,6 +259,7 @@ class TrelloSession(requests.Session):
         headers["Authorization"] = self._auth_header
         headers["User-Agent"] = self.headers["User-Agent"]
         kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("allow_redirects", False)
         kwargs.pop("auth", None)
         path = urlsplit(url).path
         path = self._clean(path[len(urlsplit(self.api_url).path):] or "/")  # GET /tokens/{token} has it in the path
@@ -250,16 +291,27 @@ class TrelloSession(requests.Session):
         self.pacer.acquire()
         self.stats.count(method)
         started = time.monotonic()
-        try:
-            response = super().request(method, url, params=params, headers=headers, **kwargs)
-        except requests.RequestException as error:
-            log.debug("%s %s failed: %s", method, path, type(error).__name__)
-            if method in IDEMPOTENT or _never_sent(error):
-                raise _Retry(error=error) from None
-            raise OutcomeUnknown(
-                f"the connection broke during {method} {path}; Trello may or may not have made the change",
-                method=method, path=path,
-            ) from None
+        with deadline(self.deadline) as guard:
+            try:
+                response = super().request(method, url, params=params, headers=headers,
+                                           **{**kwargs, "timeout": _within(kwargs.get("timeout"), guard.remaining())})
+            except requests.RequestException as error:
+                log.debug("%s %s failed: %s", method, path, type(error).__name__)
+                if guard.expired:
+                    raise self._deadline_error(method, path) from None
+                line = _not_http(error)
+                if line is not None:  # not a glitch: something other than an HTTP server listens there
+                    raise UnexpectedResponse(f"{method} {path} on {self.server} answered something that is not HTTP: "
+                                             f"{preview(self._clean(line), 60)!r}", method=method, path=path) from None
+                if method in IDEMPOTENT or _never_sent(error):
+                    raise _Retry(error=error) from None
+                raise OutcomeUnknown(
+                    f"the connection broke during {method} {path}; Trello may or may not have made the change",
+                    method=method, path=path,
+                ) from None
+            if guard.expired:  # the answer ended because the deadline shut the connection
+                response.close()
+                raise self._deadline_error(method, path)
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code, 1000 * (time.monotonic() - started))
         self.pacer.observe(response.headers)
         status = response.status_code
@@ -273,7 +325,30 @@ class TrelloSession(requests.Session):
                                  status=status, method=method, path=path)
         if status >= 400:
             raise self._status_error(method, path, response)
+        if status != 200:
+            raise self._unexpected(method, path, response, _status_text(response, self._clean))
+        try:
+            data = parse_json(response.content)
+            check_shape(method, path, data)
+        except ShapeMismatch:
+            # described from the body with the key and token taken out first: a preview could cut one in half
+            mismatch = _mismatch(method, path, self._scrub_bytes(response.content))
+            raise self._unexpected(method, path, response, _mismatch_text(response, mismatch)) from None
+        response.json = lambda **_: data  # type: ignore[method-assign]  # parsed once: py-trello asks again
         return response
+
+    def _deadline_error(self, method: str, path: str) -> TrelloAPIError:
+        where = f"{method} {path}"
+        seconds = f"{self.deadline:g} s"
+        if method in IDEMPOTENT:
+            return DeadlineExceeded(f"{self.server} did not answer {where} within the {seconds} deadline",
+                                    method=method, path=path)
+        return OutcomeUnknown(f"{self.server} did not answer {where} within the {seconds} deadline; "
+                              "Trello may or may not have made the change", method=method, path=path)
+
+    def _unexpected(self, method: str, path: str, response: requests.Response, what: str) -> UnexpectedResponse:
+        return UnexpectedResponse(f"{method} {path} on {self.server} answered {self._clean(what)}",
+                                  status=response.status_code, method=method, path=path)
 
     def _stop(self, state: tenacity.RetryCallState) -> bool:
         if state.attempt_number >= self.retry.attempts:
@@ -316,11 +391,17 @@ class TrelloSession(requests.Session):
 
     # -- errors --------------------------------------------------------------------------------
 
+    def _scrub_bytes(self, body: bytes) -> bytes:
+        for secret in self._secrets:
+            if secret:
+                body = body.replace(secret.encode(), b"***")
+        return body
+
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             if secret:
                 text = text.replace(secret, "***")
-        return " ".join(text.split())[:200]
+        return " ".join(terminal_text(text).split())[:200]
 
     def _status_error(self, method: str, path: str, response: requests.Response) -> TrelloAPIError:
         status, body = response.status_code, self._clean(response.text or "")
@@ -342,9 +423,84 @@ class TrelloSession(requests.Session):
                                    retry_after=10.0, status=status, method=method, path=path)
             return ServerError(f"Trello failed {where} {attempts} times (last: HTTP {status})",
                                status=status, method=method, path=path)
-        error = final.error
-        kind = "timed out" if isinstance(error, requests.Timeout) else "could not connect" if isinstance(error, requests.ConnectionError) else "failed"
+        kind = _failure_kind(final.error)
         return TransportFailed(f"{where} {kind} {attempts} times ({self.api_url})", method=method, path=path)
+
+
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
+    """``error`` and everything it was caused by (urllib3 and requests wrap each other's exceptions)."""
+    seen: set[int] = set()
+    stack: list[Any] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen or not isinstance(current, BaseException):
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        stack.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
+
+
+def _not_http(error: BaseException) -> str | None:
+    """The first line of an answer that is not HTTP at all, when that is why ``error`` happened."""
+    for cause in _causes(error):
+        if isinstance(cause, http.client.BadStatusLine) and not isinstance(cause, http.client.RemoteDisconnected):
+            return str(cause.line if hasattr(cause, "line") else cause).strip("'\"")
+    return None
+
+
+def _failure_kind(error: Exception | None) -> str:
+    """How a request failed, in words: timed out, could not connect, got an answer cut off or none."""
+    for cause in _causes(error):
+        if isinstance(cause, (http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)):
+            return "got an answer that was cut off"
+        if isinstance(cause, http.client.RemoteDisconnected):
+            return "got no answer (the server closed the connection)"
+    if isinstance(error, requests.Timeout):
+        return "timed out"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "got an answer that was cut off"
+    if isinstance(error, requests.ConnectionError):
+        return "could not connect"
+    return "failed"
+
+
+def _within(timeout: Any, seconds: float) -> Any:
+    """requests' timeout (a number or a (connect, read) pair), none of it longer than ``seconds``."""
+    if timeout is None:
+        return (seconds, seconds)
+    if isinstance(timeout, tuple):
+        return tuple(seconds if part is None else min(part, seconds) for part in timeout)
+    return min(float(timeout), seconds)
+
+
+def _kind_of(response: requests.Response) -> str:
+    return (response.headers.get("Content-Type") or "no content type").split(";")[0].strip() or "no content type"
+
+
+def _status_text(response: requests.Response, clean: Callable[[str], str]) -> str:
+    status = response.status_code
+    if 300 <= status < 400:
+        target = response.headers.get("Location")
+        return f"{status}, a redirect{' to ' + preview(clean(target), 60) if target else ''}"
+    return f"{status} {_kind_of(response)} and no JSON"
+
+
+def _mismatch(method: str, path: str, body: bytes) -> ShapeMismatch:
+    """Why ``body`` is not the answer Trello sends to ``method path``."""
+    try:
+        check_shape(method, path, parse_json(body))
+    except ShapeMismatch as mismatch:
+        return mismatch
+    return ShapeMismatch("", "an answer that is not Trello's", shape=False)
+
+
+def _mismatch_text(response: requests.Response, mismatch: ShapeMismatch) -> str:
+    """What came back: ``200 text/html, not JSON: '<!DOCTYPE html><title>Sign in…'``, or JSON of another shape."""
+    if mismatch.shape:
+        where = f"at {mismatch.where}, " if mismatch.where else ""
+        return f"{response.status_code} with JSON of another shape: {where}{mismatch.found}"
+    return f"{response.status_code} {_kind_of(response)}, {mismatch.found}"
 
 
 def _not_found_hint(path: str) -> str | None:
@@ -378,7 +534,8 @@ class Trello:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **session_options: Any) -> Trello:
-        """Connect with ``TRELLO_API_KEY``, ``TRELLO_TOKEN`` and ``TRELLO_API_URL``."""
+        """Connect with ``TRELLO_API_KEY``, ``TRELLO_TOKEN`` and ``TRELLO_API_URL`` (and ``TRELLOPLAN_TIMEOUT``)."""
+        session_options.setdefault("deadline", deadline_from_env(environ))
         return cls(Credentials.from_env(environ), api_url=api_url_from_env(environ), **session_options)
 
     @property

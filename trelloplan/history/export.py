@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import ExportError
 from .model import BoardHistory
-from .parse import history_from_actions, history_from_board_json, merge_histories
+from .parse import ShapeError, history_from_actions, history_from_board_json, merge_histories
 
 __all__ = ["load_export", "load_exports"]
 
@@ -36,10 +36,17 @@ def load_export(path: str | Path) -> BoardHistory:
         raise ExportError(f"{file} is not a text file", hint=_HINT) from None
     except json.JSONDecodeError as exc:
         raise ExportError(f"{file}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})", hint=_HINT) from None
+    except RecursionError:
+        raise ExportError(f"{file}: the JSON is nested too deeply to be a board export", hint=_HINT) from None
+    except ValueError as exc:  # e.g. a number with more digits than Python reads
+        raise ExportError(f"{file}: not JSON a board export can hold ({exc})", hint=_HINT) from None
     try:
         if isinstance(data, list):
             return history_from_actions(data)
         return history_from_board_json(data)
+    except ShapeError as exc:
+        where = f" at {exc.path}" if exc.path else ""
+        raise ExportError(f"{file} is not a Trello board export{where}: {exc.detail}", hint=_HINT) from None
     except (ValueError, TypeError, KeyError) as exc:
         raise ExportError(f"{file} is not a Trello board export: {exc}", hint=_HINT) from None
 

@@ -39,7 +39,7 @@ from .schema import (
     new_frozen,
 )
 from .weeks import WeekCalendar, load_zone
-from .window import NONE, WHOLE, check_as_of, history_window, newest_action, observed
+from .window import NONE, WHOLE, check_as_of, check_span, history_window, newest_action, observed
 
 __all__ = ["DEFAULT_WINDOW", "as_of_for_week", "build_report"]
 
@@ -146,6 +146,7 @@ def build_report(
         raise ValueError("as_of must be timezone-aware")
     as_of = as_of.astimezone(timezone.utc)
     check_as_of(history, as_of)
+    check_span(history, as_of, plan)
     if chosen is None:
         chosen = calendar.index_of(as_of)
         if plan is not None and chosen < 1:

@@ -10,15 +10,16 @@ docs/metrics.md ("The observed window").
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from operator import attrgetter
 
 from ..errors import UsageError
+from ..plan.model import Plan
 from .model import BoardHistory
 from .schema import HistoryWindow
 from .weeks import WeekCalendar
 
-__all__ = ["NONE", "PART", "WHOLE", "check_as_of", "history_window", "newest_action", "observed"]
+__all__ = ["MAX_SPAN_YEARS", "NONE", "PART", "WHOLE", "check_as_of", "check_span", "history_window", "newest_action", "observed"]
 
 #: How much of a week the history shows.
 NONE, PART, WHOLE = "none", "part", "whole"
@@ -64,3 +65,30 @@ def observed(calendar: WeekCalendar, index: int, first: datetime | None) -> str:
     if calendar.start_instant(index) < first:
         return PART
     return WHOLE
+
+
+#: A report has a row per week (and per day of cumulative flow) between the history's first moment and its as-of.
+MAX_SPAN_YEARS = 100
+
+
+def check_span(history: BoardHistory, as_of: datetime, plan: Plan | None = None) -> None:
+    """Refuse a report whose weeks would run over more than :data:`MAX_SPAN_YEARS` (``--as-of 9000-12-31``).
+
+    Such a report is not wrong, only gigabytes of empty weeks; the moments are
+    the as-of, the plan's start, the first action and the times in the cards' ids.
+    """
+    moments = [as_of]
+    if history.actions:
+        moments += [history.actions[0].date, history.actions[-1].date]
+    cards = [*history.cards, *history.former_cards]
+    if cards:
+        stamps = [int(card.id[:8], 16) for card in cards]
+        moments += [datetime.fromtimestamp(min(stamps), timezone.utc), datetime.fromtimestamp(max(stamps), timezone.utc)]
+    if plan is not None:
+        moments.append(datetime.combine(plan.start, time(0), tzinfo=timezone.utc))
+    first, last = min(moments), max(moments)
+    if last - first > timedelta(days=365.25 * MAX_SPAN_YEARS):
+        raise UsageError(f"a report as of {as_of.date().isoformat()} would span {(last - first).days // 365} years of weeks "
+                         f"({first.date().isoformat()} to {last.date().isoformat()}); a report spans at most "
+                         f"{MAX_SPAN_YEARS} years",
+                         hint=f"report as of a moment (or a week) within {MAX_SPAN_YEARS} years of the board's history and plan")

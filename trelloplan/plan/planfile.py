@@ -12,13 +12,14 @@ import math
 import os
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from ..dates import EARLIEST, LATEST, in_range
 from ..errors import PlanError, PlanProblem
 from .model import (
     LABEL_COLORS,
@@ -43,6 +44,8 @@ MAX_PLAN_BYTES = 1_000_000
 MAX_TEXT = 16_384  # Trello's limit for names and descriptions
 MAX_CHECKLIST_ITEMS = 200  # Trello's checkItems.perChecklist
 _MAX_NODES = 200_000  # guards against alias bombs that expand a small file into a huge tree
+_MAX_WEEKS = 1_000  # a start date leaves room for this many weeks before the end of the dates handled
+LATEST_START = LATEST.date() - timedelta(days=7 * _MAX_WEEKS)
 
 TOP_KEYS = (
     "project", "start", "timezone", "hours_per_task", "lists", "workdays", "due_time",
@@ -302,6 +305,7 @@ def _located(text: str | bytes, file: str, kind: FileKind) -> tuple[_Checker | N
     for path, mark in tree.duplicates:
         tree.key_marks[path] = mark
         checker.error(path, f"key `{path[-1]}` appears twice here", "keep one of them; YAML would silently use the last", at_key=True)
+    _check_characters(checker, value, ())
     return checker, value, []
 
 
@@ -379,6 +383,28 @@ def load_plan_text(text: str | bytes, file: str = "<plan>") -> Plan:
     return result.plan
 
 
+def _check_characters(c: _Checker, value: Any, path: Path_) -> None:
+    """Every text of the plan is free of control and bidi-override characters (a description may hold line breaks).
+
+    Names end up in terminals, spreadsheets and email subjects; a line break or
+    an escape sequence in one would break or forge them (:mod:`trelloplan.render.safe`).
+    """
+    from ..render.safe import unsafe_character
+
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_characters(c, item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_characters(c, item, path + (index,))
+    elif isinstance(value, str):
+        in_desc = "desc" in path
+        found = unsafe_character(value, allow="\n\t" if in_desc else "")
+        if found:
+            c.error(path, f"the text contains the control character {found}",
+                    "remove it: names are one line of plain text (only a `desc` may have line breaks and tabs)")
+
+
 # -- building the Plan ---------------------------------------------------------------------------
 
 
@@ -435,15 +461,22 @@ def _start(c: _Checker, top: dict[str, Any]) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        c.error(("start",), f"`{text[:40]}` is not a valid date", "write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`")
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            c.error(("start",), f"`{text[:40]}` is not a valid date", "write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`")
+            return None
+    if not in_range(day) or day > LATEST_START:
+        c.error(("start",), f"start {day.isoformat()} is out of range: a plan starts between "
+                f"{EARLIEST.date().isoformat()} and {LATEST_START.isoformat()}",
+                "write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`")
         return None
+    return day
 
 
 def _timezone(c: _Checker, top: dict[str, Any]) -> str | None:
@@ -563,6 +596,9 @@ def _week_number(c: _Checker, mapping: dict[str, Any], path: Path_, index: int, 
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         c.error(path + ("week",), f"the week number must be a whole number, got {_kind(value)}", f"write `week: {index + 1}`")
+        return None
+    if not 1 <= value <= _MAX_WEEKS:
+        c.error(path + ("week",), f"week number {value} is out of range", f"number the weeks 1, 2, 3, … (at most {_MAX_WEEKS})")
         return None
     if value in numbers:
         c.error(path + ("week",), f"week {value} appears twice (also item {numbers[value] + 1})",

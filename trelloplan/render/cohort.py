@@ -79,8 +79,8 @@ def forecast_text(row: TeamRow, *, short: bool = False) -> str:
             day = day.rsplit(" ", 1)[0] if cell.date_85.year == cell.plan_end.year else day
             return f"{day} {late:+d} d" if late else f"{day} on time"
         return f"{day} ({late:+d} d)" if late else f"{day} (on time)"
-    return {"done": "all done", "no_history": "not yet", "no_throughput": "stalled", "beyond_horizon": "years away"}.get(
-        cell.status, cell.status)
+    return {"done": "all done", "no_history": "not yet", "too_few_weeks": "not yet", "no_throughput": "stalled",
+            "beyond_horizon": "years away"}.get(cell.status, cell.status.replace("_", " "))
 
 
 def week_position(overview: Overview) -> str:
@@ -105,7 +105,7 @@ def as_of_text(overview: Overview) -> str:
     return format_instant_local(overview.as_of, overview.timezone)
 
 
-def render_overview(overview: Overview, fmt: str, *, color: bool = False, width: int = 100) -> str:
+def render_overview(overview: Overview, fmt: str, *, color: bool = False, width: int | None = None) -> str:
     """``overview`` in ``fmt`` (one of :data:`OVERVIEW_FORMATS`); ``color`` and ``width`` apply to text only."""
     if fmt == "text":
         from .cohort_text import render_overview_text

@@ -18,7 +18,8 @@ from ..history.schema import format_instant
 from .cohort import headline
 from .cohort_html import render_overview_html
 from .cohort_text import render_overview_text
-from .email import address_domain, validate_address
+from .email import address_domain, fold_name, validate_address
+from .safe import header_text
 
 __all__ = ["build_overview_email"]
 
@@ -31,16 +32,14 @@ def build_overview_email(overview: Overview, *, sender: str, recipients: Iterabl
     to = [validate_address(address) for address in recipients]
     if not to:
         raise EmailError("no recipient for the cohort overview", hint="list the overview's recipients in the cohort's `report_to:`")
-    subject = subject or headline(overview)
-    if any(ch in subject for ch in "\r\n"):
-        raise ValueError("the subject must be one line")
+    subject = header_text(subject or headline(overview))
     plain = render_overview_text(overview, width=100)
     html = render_overview_html(overview)
     digest = hashlib.sha256("\0".join((format_instant(overview.as_of), subject, from_address, *to, plain)).encode("utf-8"))
     token = digest.hexdigest()[:24]
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = from_address
+    message["From"] = fold_name(from_address)
     message["To"] = ", ".join(to)
     when = date or overview.as_of
     if when.tzinfo is None or when.utcoffset() is None:

@@ -2,7 +2,7 @@
 
 Every value goes through Jinja2's autoescaping, so a team named ``<script>`` shows as text; the only
 links are each team's own report (a relative path this package wrote) and its Trello board (an
-http(s) URL, checked by :func:`~trelloplan.render.status.safe_url`).
+http(s) URL, checked by :func:`~trelloplan.render.safe.safe_url`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from .._version import __version__
 from ..cohort.overview import Overview, TeamRow
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, milestone_text, status_text, week_position
 from .html import _STATUS_COLOURS, STYLES, _environment
-from .status import format_day, safe_url
+from .safe import safe_relative_path, safe_url
+from .status import format_day
 
 __all__ = ["render_overview_html"]
 
@@ -27,17 +28,10 @@ def _pill(status: str, text: str) -> str:
             f"color:{colour};background-color:{background};")
 
 
-def _local_link(path: str | None) -> str | None:
-    """A team report's relative path, as written by the cohort report (no scheme, no absolute path)."""
-    if not path or ":" in path or path.startswith(("/", "\\")) or any(ch in path for ch in "<>\"' \n"):
-        return None
-    return path
-
-
 def _row(row: TeamRow) -> dict[str, Any]:
     pct = round(row.pct_done) if row.pct_done is not None else None
     return {
-        "team": row.team, "report": _local_link(row.report), "board_url": safe_url(row.board_url),
+        "team": row.team, "report": safe_relative_path(row.report), "board_url": safe_url(row.board_url),
         "status": status_text(row), "status_style": _pill(row.status, status_text(row)),
         "done": done_text(row), "pct": max(0, min(100, pct)) if pct is not None else None,
         "week": milestone_text(row), "milestone": row.milestone.milestone if row.milestone else None,

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from ..cohort.overview import Overview, TeamRow
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, headline, milestone_text, status_text
-from .markdown import _cell, _table
-from .status import format_day, safe_url
+from .markdown import _cell, _Raw, _table
+from .safe import markdown_link
+from .status import format_day
 
 __all__ = ["render_overview_markdown"]
 
 
-def _link(text: str, target: str | None) -> str:
-    """``[text](target)`` for an http(s) board URL or a team report's relative path (``_table`` escapes the cell)."""
-    if target and (safe_url(target) or ":" not in target and not target.startswith("/")) and not any(c in target for c in "<> \n"):
-        label = " ".join(text.split()).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-        return f"[{label}](<{target}>)"
-    return text
-
-
-def _team(row: TeamRow) -> str:
-    return _link(row.team, row.report or row.board_url)
+def _team(row: TeamRow) -> _Raw:
+    """The team's name, linked to its own report (a relative path) or its board."""
+    return _Raw(markdown_link(row.team, row.report or row.board_url, relative=True))
 
 
 def render_overview_markdown(overview: Overview) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..cohort.overview import Overview
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, headline, milestone_text, status_text
+from .safe import terminal_text
 from .status import format_day, safe_url
+from .terminal import console as make_console
+from .terminal import finish
 
 __all__ = ["render_overview_text"]
 
@@ -18,11 +20,13 @@ _STATUS_STYLE = {"error": "bold red", "behind": "red", "at_risk": "yellow", "on_
 _DEMO_STYLE = {"done": "green", "not_done": "red", "not_yet_due": "dim"}
 
 
-def render_overview_text(overview: Overview, *, width: int = 100, color: bool = False) -> str:
-    """The overview a person reads in a terminal: one line per team, most in need first, then why."""
+def render_overview_text(overview: Overview, *, width: int | None = None, color: bool = False) -> str:
+    """The overview a person reads in a terminal: one line per team, most in need first, then why.
+
+    ``width`` columns (None: no limit, for a pipe or a file); every text is made terminal-safe.
+    """
     out = io.StringIO()
-    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
-                      highlight=False, emoji=False, legacy_windows=False, markup=False)
+    console = make_console(out, width=width, color=color)
     console.print(Text(headline(overview), style="bold"))
     console.print(Text(f"as of {as_of_text(overview)} · the plan ends {format_day(overview.plan_end)}"))
     console.print()
@@ -32,7 +36,7 @@ def render_overview_text(overview: Overview, *, width: int = 100, color: bool = 
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in overview.teams:
         table.add_row(
-            Text(row.team), Text(status_text(row), style=_STATUS_STYLE.get(row.status, "")), Text(done_text(row, short=True)),
+            Text(terminal_text(row.team)), Text(status_text(row), style=_STATUS_STYLE.get(row.status, "")), Text(done_text(row, short=True)),
             Text(milestone_text(row, short=True)),
             Text(demo_text(row), style=_DEMO_STYLE.get(row.demo.state, "") if row.demo else ""),
             Text("–" if row.completed_this_week is None else str(row.completed_this_week)), Text(aging_text(row)),
@@ -44,11 +48,11 @@ def render_overview_text(overview: Overview, *, width: int = 100, color: bool = 
         console.print()
         for row in notes:
             why = f"{row.error} (hint: {row.hint})" if row.error else row.reason
-            console.print(Text(f"{row.team}: ", style="bold").append(Text(why)))
+            console.print(Text(f"{terminal_text(row.team)}: ", style="bold").append(Text(terminal_text(why))))
     links = [(row.team, row.report or safe_url(row.board_url)) for row in overview.teams]
     if any(link for _, link in links):
         console.print()
         for team, link in links:
             if link:
-                console.print(Text(f"{team}: {link}", style="dim"))
-    return out.getvalue()
+                console.print(Text(terminal_text(f"{team}: {link}"), style="dim"))
+    return finish(out.getvalue())

@@ -30,6 +30,7 @@ from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 
 from ..errors import BadAddress, EmailError
 from ..history.schema import Report, format_instant
+from .safe import clean_strings, header_text, terminal_text
 from .status import (
     STAGE_TEXT,
     Status,
@@ -92,6 +93,12 @@ def validate_address(text: str) -> str:
     return formataddr((name, address)) if name else address
 
 
+def fold_name(address: str) -> str:
+    """A validated address with its display name on one line (:func:`.safe.header_text`)."""
+    name, mailbox = parseaddr(address)
+    return formataddr((header_text(name), mailbox)) if name else mailbox
+
+
 def address_domain(address: str) -> str:
     """The domain part of a validated address."""
     return parseaddr(address)[1].rpartition("@")[2].lower()
@@ -106,7 +113,11 @@ def _week_tag(week: int | None) -> str:
 
 
 def plain_summary(report: Report, status: Status | None = None) -> str:
-    """The report as plain text (no colour, no markup): the email's ``text/plain`` part."""
+    """The report as plain text (no colour, no markup): the email's ``text/plain`` part.
+
+    Text from the board is one line per value, without control characters (:func:`.safe.terminal_text`).
+    """
+    report = clean_strings(report, terminal_text)
     status = status or report_status(report)
     lines = [headline(report, status), ""]
     lines.append(f"{week_position(report)[:1].upper()}{week_position(report)[1:]}: "
@@ -171,6 +182,11 @@ def plain_summary(report: Report, status: Status | None = None) -> str:
     lines += ["", "Numbers"]
     lines += [f"  {label}: {value}" for label, value in number_rows(report)]
 
+    if report.members:
+        lines += ["", "Members (assigned: to do / in progress / done; finished this week)"]
+        lines += [f"  {m.name}: {m.assigned} assigned: {m.todo} / {m.in_progress} / {m.done}; {m.completed_this_week} this week"
+                  for m in report.members]
+
     counts = [(rule, count) for rule, count in report.data_quality.counts.items() if count]
     lines += ["", "Data quality: " + ("; ".join(f"{count} x {rule.replace('_', ' ')}" for rule, count in counts)
                                       if counts else "no warnings")]
@@ -217,9 +233,7 @@ def build_email(
     from .html import render_html
 
     status = status or report_status(report)
-    subject = subject or headline(report, status)
-    if any(ch in subject for ch in "\r\n"):
-        raise ValueError("the subject must be one line")
+    subject = header_text(subject or headline(report, status))
     plain = plain_summary(report, status)
     domain = address_domain(from_address)
     token = _token(report, subject, from_address, to, plain)
@@ -228,7 +242,7 @@ def build_email(
 
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = from_address
+    message["From"] = fold_name(from_address)
     message["To"] = ", ".join(to)
     when = date or report.as_of
     if when.tzinfo is None or when.utcoffset() is None:
@@ -236,7 +250,7 @@ def build_email(
     message["Date"] = format_datetime(when)
     message["Message-ID"] = message_id or f"<report.{token}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
-    message["X-Trelloplan-Report"] = f"{report.board_id or 'no-board'}; as-of={format_instant(report.as_of)}"
+    message["X-Trelloplan-Report"] = header_text(f"{report.board_id or 'no-board'}; as-of={format_instant(report.as_of)}")
     message.set_content(plain)
     message.add_alternative(html, subtype="html")
     html_part = next(part for part in message.iter_parts() if part.get_content_type() == "text/html")

@@ -290,6 +290,7 @@ def render_html(
         "dropped": _refs(report, report.week.dropped, rows),
         "milestones": _milestones(report),
         "numbers": number_rows(report),
+        "members": report.members,
         "charts": [{"name": name, "title": CHART_TITLES[name], "src": sources[name]}
                    for name in CHART_NAMES if name in sources],
         "chart_gaps": [(CHART_TITLES[name].split(":")[0], reason) for name, reason in gaps.items()],

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..history.forecast import MIN_WEEKS
 from ..history.schema import CardRow, Report, ThroughputWeek, WeekRow
+from .safe import safe_url
 
 __all__ = [
     "FINDING_TEXT",
@@ -266,16 +266,6 @@ def full_week_average(report: Report) -> float | None:
 
 def member_names(report: Report) -> dict[str, str]:
     return {member.id: member.name for member in report.members}
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is a plain http(s) link (a card's Trello URL), else None: no ``javascript:``."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return url
-    return None
 
 
 def in_progress_cards(report: Report) -> tuple[CardRow, ...]:

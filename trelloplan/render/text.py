@@ -1,4 +1,9 @@
-"""The report as a terminal summary, drawn with rich (tables, plain or coloured)."""
+"""The report as a terminal summary, drawn with rich (tables, plain or coloured).
+
+Every string of the report is made terminal-safe first (:func:`.safe.terminal_text`), and the
+console never interprets markup, so no card name can move the cursor, clear the screen or
+make a link. Names are printed whole: in a narrow terminal they wrap, they are never cut.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ from rich.text import Text
 
 from ..history.schema import CardRef, Report
 from .formatting import days, local_day, local_time, pct, percentile_line, plural
-from .status import NO_DATA, as_of_note, completed_text, history_text, starts_text, week_note
+from .safe import clean_strings, terminal_text
+from .terminal import console as make_console
+from .terminal import finish
+from .status import NO_DATA, STAGE_TEXT, as_of_note, completed_text, history_text, starts_text, week_note
 
 __all__ = ["render_text"]
 
@@ -18,20 +26,18 @@ _ROLE_STYLE = {"done": "green", "in_progress": "yellow", "todo": "white", "ignor
                "dropped": "dim", "not_yet_due": "dim"}
 _MAX_FINDINGS = 20
 _MAX_LISTED = 15
-_MAX_NAME = 70
 
 
 def _short(name: str | None) -> str:
-    """A card name on one line, cut to fit a list item."""
-    flat = " ".join((name or "").split())
-    return flat if len(flat) <= _MAX_NAME else flat[: _MAX_NAME - 1] + "…"
+    """A card name on one line (whole: a terminal wraps it, nothing cuts it)."""
+    return " ".join((name or "").split())
 
 
-def render_text(report: Report, *, width: int = 100, color: bool = False) -> str:
-    """The summary a person reads in a terminal. ``color`` adds ANSI styles."""
+def render_text(report: Report, *, width: int | None = None, color: bool = False) -> str:
+    """The summary a person reads in a terminal, ``width`` columns wide (None: no limit). ``color`` adds ANSI styles."""
+    report = clean_strings(report, terminal_text)
     out = io.StringIO()
-    console = Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
-                      highlight=False, emoji=False, legacy_windows=False)
+    console = make_console(out, width=width, color=color)
     _header(console, report)
     _this_week(console, report)
     if report.calendar == "plan":
@@ -40,7 +46,7 @@ def render_text(report: Report, *, width: int = 100, color: bool = False) -> str
     _forecast(console, report)
     _members(console, report)
     _quality(console, report)
-    return out.getvalue()
+    return finish(out.getvalue())
 
 
 def _header(console: Console, report: Report) -> None:
@@ -70,7 +76,7 @@ def _refs(console: Console, title: str, refs: tuple[CardRef, ...], report: Repor
         done = f" · done {local_day(report, ref.done)}" if ref.done else ""
         carried = " · carried over" if mark_carried and ref.carried_over else ""
         console.print(Text(f"  • {week}{_short(ref.name)}", style=_ROLE_STYLE.get(ref.role, ""))
-                      .append(f"  ({ref.role}{done}{carried})", style="dim"))
+                      .append(f"  ({STAGE_TEXT.get(ref.role, ref.role)}{done}{carried})", style="dim"))
     if len(refs) > _MAX_LISTED:
         console.print(f"  … and {len(refs) - _MAX_LISTED} more")
 
@@ -102,7 +108,7 @@ def _plan_weeks(console: Console, report: Report) -> None:
     dropped = any(row.dropped for row in report.weeks)
     columns = ("Week", "Milestone", "Planned", "Done", "Doing", "To do", "% done", "Hours", "Demo", "Completed")
     for column in (*columns, "Dropped") if dropped else columns:
-        table.add_column(column, justify="right" if column not in ("Week", "Milestone", "Demo") else "left")
+        table.add_column(column, justify="right" if column not in ("Week", "Milestone", "Demo") else "left", overflow="fold")
     for row in report.weeks:
         demo = row.demo.status if row.demo else "–"
         style = "bold" if row.number == report.week.number else ""
@@ -165,7 +171,7 @@ def _members(console: Console, report: Report) -> None:
         return
     table = Table(title="Members", title_justify="left", show_edge=False, pad_edge=False)
     for column in ("Member", "Assigned", "To do", "Doing", "Done", "This week"):
-        table.add_column(column, justify="left" if column == "Member" else "right")
+        table.add_column(column, justify="left" if column == "Member" else "right", overflow="fold")
     for row in report.members:
         table.add_row(row.name, str(row.assigned), str(row.todo), str(row.in_progress), str(row.done),
                       str(row.completed_this_week))

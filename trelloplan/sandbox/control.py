@@ -1,13 +1,16 @@
 """The ``/_sandbox`` control routes (a prefix Trello never uses): clock, faults, rate limits,
 counters and members, for tests and demos driving a sandbox in another process.
 
-They need no key or token, are never rate-limited, faulted or counted, and answer JSON. Errors
-are ``400 {"error": "..."}``. A sandbox listens on loopback unless told otherwise; do not expose
-these routes to a network you do not trust.
+They need the sandbox's own secret (``trelloplan sandbox`` prints it; :attr:`Sandbox.control_secret`
+in Python) in the ``X-Sandbox-Secret`` header, or ``Authorization: Bearer SECRET``: they hand
+out every member's token, so no Trello key or token opens them. Without it: ``401
+{"error": "..."}``. They are never rate-limited, faulted or counted, and answer JSON; other
+errors are ``400 {"error": "..."}``.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 from typing import Any
 
@@ -40,6 +43,21 @@ def _body() -> dict[str, Any]:
 
 def _member_json(member: Member) -> dict[str, Any]:
     return {"id": member.id, "username": member.username, "fullName": member.full_name, "token": member.token}
+
+
+SECRET_HEADER = "X-Sandbox-Secret"
+
+
+@control.before_request
+def _require_secret() -> Response | None:
+    given = request.headers.get(SECRET_HEADER, "")
+    bearer = request.headers.get("Authorization", "")
+    if not given and bearer.lower().startswith("bearer "):
+        given = bearer[7:].strip()
+    if given and hmac.compare_digest(given.encode(), _runtime().state.control_secret.encode()):
+        return None
+    return _json({"error": f"the /_sandbox routes need the sandbox's secret in the {SECRET_HEADER} header "
+                           "(trelloplan sandbox prints it at start)"}, 401)
 
 
 @control.errorhandler(ValueError)

@@ -23,6 +23,7 @@ __all__ = [
     "id_time",
     "is_object_id",
     "is_short_link",
+    "new_control_secret",
     "new_key",
     "new_token",
     "slugify",
@@ -49,6 +50,11 @@ def id_time(object_id: str) -> int:
 def new_key() -> str:
     """A fresh API key: 32 lowercase hex digits, like Trello's."""
     return secrets.token_hex(16)
+
+
+def new_control_secret() -> str:
+    """A fresh secret for the sandbox's /_sandbox control routes (not shaped like a key or a token)."""
+    return "sbx-" + secrets.token_urlsafe(24)
 
 
 def new_token() -> str:

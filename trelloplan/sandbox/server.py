@@ -6,6 +6,7 @@
         sandbox.clock.freeze("2026-01-05T09:00:00Z")
         requests.get(f"{sandbox.api_url}/members/me", params={"key": sandbox.key, "token": sandbox.token})
         bob = sandbox.add_member("bob")            # another person, with its own token
+        requests.get(sandbox.control_url + "/clock", headers=sandbox.control_headers)  # the control routes
         sandbox.faults.configure(error_rate=0.1, seed=7)
         sandbox.counters.snapshot()
 """
@@ -261,6 +262,23 @@ class Sandbox:
     @property
     def key(self) -> str:
         return self.state.key
+
+    @property
+    def control_secret(self) -> str:
+        """The secret the ``/_sandbox`` control routes require (kept in a ``db`` file, like the key)."""
+        return self.state.control_secret
+
+    @property
+    def control_url(self) -> str:
+        """``http://127.0.0.1:PORT/_sandbox``: the control routes (clock, faults, counters, members)."""
+        return self.base_url + "/_sandbox"
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        """The header that opens the control routes: ``{"X-Sandbox-Secret": …}``."""
+        from .control import SECRET_HEADER
+
+        return {SECRET_HEADER: self.control_secret}
 
     @property
     def member(self) -> Member:

@@ -19,7 +19,7 @@ from .actions import ActionLog
 from .apierror import invalid_id, invalid_value, not_found, unauthorized
 from .clock import SandboxClock, format_date
 from .db import Database
-from .ids import IdFactory, is_object_id, is_short_link, new_key, new_token
+from .ids import IdFactory, is_object_id, is_short_link, new_control_secret, new_key, new_token
 from .params import MISSING
 
 __all__ = ["Member", "State", "position_number"]
@@ -69,6 +69,9 @@ class State:
         if key and key != self.key:
             raise ValueError("this sandbox database already has another API key")
         self.db.set_meta("api_key", self.key)
+        #: What the /_sandbox control routes require (X-Sandbox-Secret); a db file keeps it, like the key.
+        self.control_secret: str = self.db.get_meta("control_secret") or new_control_secret()
+        self.db.set_meta("control_secret", self.control_secret)
         if not self.db.one("SELECT id FROM members LIMIT 1"):
             self.add_member("sandbox", "Sandbox User")
 
