@@ -18,7 +18,6 @@ from trelloplan.board.state import PlanState
 from trelloplan.client import Credentials, RetryPolicy, Trello
 from trelloplan.client.ratelimit import Pacer, Window
 from trelloplan.dates import format_date
-from trelloplan.errors import AuthError, BoardError
 from trelloplan.plan.planfile import load_plan, load_plan_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,6 @@ import sys
 import time
 from datetime import timedelta
 from email import policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller

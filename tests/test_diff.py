@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
 from pathlib import Path
 
-import pytest
 
 from trelloplan.board.diff import CHECKLIST_NAME, UNKNOWN, desired_card, diff_plan, label_refs, three_way
 from trelloplan.board.markers import compose_desc
