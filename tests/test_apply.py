@@ -188,7 +188,7 @@ def test_cli_plan_check_apply_and_json(sandbox, tmp_path):
     assert check.returncode == 3
     assert check.stdout.splitlines()[:4] == [f"Plan for a new board 'MLOps on GCP' on {sandbox.api_url}:",
                                              "  81 writes: create 81, update 0, archive 0", "  board (1):",
-                                             "    + board: MLOps on GCP (in workspace Sandbox User's workspace)"]
+                                             '    + board: MLOps on GCP (in workspace "Sandbox User\'s workspace")']
     refused = run_cli(env, "apply", str(plan), stdin=subprocess.DEVNULL)
     assert refused.returncode == 2
     assert refused.stderr.splitlines()[-1] == ("error: apply needs confirmation "

@@ -167,3 +167,11 @@ def test_plain_output_is_wrapped_under_its_indent_never_cut() -> None:
     fitted = fit_lines(text + "\x1b[2J", 40)
     assert max(map(len, fitted.splitlines())) <= 40 and fitted.split() == (text + "[2J").split()
     assert all(line.startswith("      ") for line in fitted.splitlines()[2:-1])
+
+
+def test_show_in_80_columns_keeps_dates_and_numbers_on_the_week_line() -> None:
+    lines = invoke("show", str(PLAN), COLUMNS="80").stdout.splitlines()
+    assert max(map(len, lines)) <= 80
+    rows = [line for line in lines if line[:4].strip().isdigit()]
+    assert len(rows) == 10 and all("Fri 17:00" in row and " – " in row for row in rows)
+    assert rows[0].split()[:5] == ["1", "Jan", "04", "–", "Jan"]

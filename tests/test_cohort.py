@@ -284,8 +284,8 @@ def test_the_weekly_report_pulls_one_request_per_board_when_nothing_is_new(sandb
     work(sandbox, cohort_file)
     assert run(sandbox, tmp_path, "cohort", "report", cohort_file)[0] == 0
     sandbox.counters.reset()
-    code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file, "--format", "html", "--out", tmp_path / "cohort.html")
-    assert (code, out, err) == (0, "", "")
+    code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file, "--out", tmp_path / "cohort.html")
+    assert (code, out, err) == (0, "", "")  # the format from the extension
     assert sandbox.counters.snapshot()["requests"] == 3
     page = (tmp_path / "cohort.html").read_text()
     for key in ("team-ada", "team-linus", "team-guido"):
@@ -358,6 +358,11 @@ def test_email_settings_are_checked_before_anything_is_pulled(sandbox, cohort_fi
     assert sandbox.counters.snapshot()["requests"] == 0
     code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file, "--format", "pdf")
     assert code == 2 and err.startswith("error: unknown overview format 'pdf'")
+    for args, message in ((["--out", tmp_path / "c.md", "--format", "html"], "error: --format html contradicts --out"),
+                          (["--out", tmp_path / "c.csv"], "error: the overview has no csv format")):
+        code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file, *args)
+        assert code == 2 and err.startswith(message) and not (tmp_path / "c.md").exists()
+    assert sandbox.counters.snapshot()["requests"] == 0
 
 
 def test_a_team_without_a_board_yet_is_named(sandbox, cohort_file, tmp_path):

@@ -4,6 +4,7 @@ unreachable URL, an answer that is not Trello's, SMTP down or refusing the login
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,9 +175,15 @@ def test_a_full_free_workspace_is_a_warning(sandbox: Sandbox, tmp_path: Path) ->
 
 
 def test_the_cli_prints_one_line_per_check_and_exits_with_the_worst(sandbox: Sandbox, tmp_path: Path) -> None:
-    env = {**environment(sandbox, tmp_path), "XDG_CACHE_HOME": str(tmp_path / "xdg"), "COLUMNS": "80"}
+    env = {**environment(sandbox, tmp_path), "XDG_CACHE_HOME": str(tmp_path / "xdg"), "COLUMNS": "200"}
     result = CliRunner().invoke(main, ["doctor"], env=env)
     lines = result.stdout.splitlines()
+    narrow = CliRunner().invoke(main, ["doctor"], env={**env, "COLUMNS": "80"}).stdout.splitlines()
+    assert len(narrow) > len(lines)  # in 80 columns a long check wraps under its detail; a path is never split
+    assert all(len(line) <= 80 or len(line.split()) == 1 for line in narrow)
+    assert all(line.startswith(" " * 18) and line[18] != " " for line in narrow if line[:1] == " ")
+    words = [re.sub(r"\d+ of", "N of", " ".join(" ".join(text).split())) for text in (narrow, lines)]
+    assert words[0] == words[1]
     assert result.exit_code == 0 and len(lines) == len(NAMES) + 1
     assert [line.split()[0] for line in lines[:-1]] == ["ok"] * 6 + ["skip"] + ["ok"] * 2
     assert lines[1] == f"ok    api         {sandbox.api_url} answers: a trelloplan sandbox (version 1.2126.1-sandbox)"

@@ -120,6 +120,15 @@ def test_unexpected_answers_are_typed_errors_of_the_library() -> None:
     assert caught.value.exit_code == 1 and caught.value.path == f"/boards/{BOARD}" and caught.value.status == 200
 
 
+def test_a_short_placeholder_token_is_masked_without_garbling_the_message() -> None:
+    with MisbehavingServer(Reply(200, b"<html>token=t, please log in</html>", "text/html")) as server:
+        with Trello(Credentials("k", "t"), api_url=server.api_url) as trello:
+            with pytest.raises(UnexpectedResponse) as caught:
+                trello.get(f"/boards/{BOARD}")
+    message = str(caught.value)
+    assert "200 text/html, not JSON" in message and "token=***, please log in" in message
+
+
 def test_the_deadline_setting() -> None:
     assert deadline_from_env({}) == DEFAULT_DEADLINE == 60.0
     assert deadline_from_env({"TRELLOPLAN_TIMEOUT": "2.5"}) == 2.5

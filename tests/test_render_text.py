@@ -39,3 +39,52 @@ def test_every_format_renders() -> None:
     r = report()
     for fmt in FORMATS:
         assert render_report(r, fmt).strip()
+
+
+PLAN = """
+project: Narrow
+start: 2027-01-04
+weeks:
+  - {week: 1, milestone: Creation of Multiple Environments, demo: Plan, tasks: [%s]}
+  - {week: 2, milestone: Build, demo: Build demo, tasks: [Build it]}
+"""
+LONG = "Add an endpoint that returns summary statistics from BigQuery and caches them"
+
+
+def plan_report():
+    from datetime import timedelta
+
+    from trelloplan.history.synthetic import BoardBuilder
+    from trelloplan.plan.planfile import load_plan_text
+
+    t0 = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
+    b = BoardBuilder("Narrow", created=t0 - timedelta(days=1))
+    todo, doing, done = b.add_list("To Do"), b.add_list("In Progress"), b.add_list("Done")
+    card = b.add_card(LONG, todo, t0, labels=(b.add_label("Week 1"),))
+    b.move(card, doing, t0 + timedelta(hours=2))
+    b.move(card, done, t0 + timedelta(days=1))
+    return build_report(history_from_board_json(b.export()), as_of=t0 + timedelta(days=3),
+                        plan=load_plan_text(PLAN % LONG))
+
+
+def test_in_80_columns_the_week_table_keeps_headers_and_numbers_whole() -> None:
+    text = render_text(plan_report(), width=80)
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 80
+    header = next(line for line in lines if line.startswith("Wk "))
+    assert header.split() == ["Wk", "Milestone", "Plan", "Done", "Doing", "To", "do", "%", "Hours", "Demo", "Compl"]
+    row = next(line for line in lines if line.startswith("W1 "))
+    assert row.split() == ["W1", "Creation", "of", "Multiple", "1", "1", "0", "0", "100%", "4/4", "not", "yet", "due", "1"]
+    assert lines[lines.index(row) + 1].split() == ["Environments"]  # the milestone wraps, the numbers stay
+
+
+def test_a_wrapped_list_item_stays_under_its_own_text() -> None:
+    lines = render_text(plan_report(), width=60).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  • [Week 1] Add an endpoint"))
+    assert lines[start + 1].startswith("    ") and not lines[start + 1].startswith("     ")
+
+
+def test_wide_or_unlimited_keeps_the_full_headers() -> None:
+    for width in (None, 160):
+        text = render_text(plan_report(), width=width)
+        assert "Planned" in text and "Completed" in text and LONG in text

@@ -36,6 +36,7 @@ from pathlib import Path
 from .errors import ConfigError, EmailError
 from .fsutil import atomic_write
 from .net import DEFAULT_DEADLINE, deadline, deadline_from_env, is_loopback, watch
+from .redact import Redactor
 from .render.email import validate_address
 
 __all__ = [
@@ -209,20 +210,18 @@ def _envelope(message: EmailMessage, settings: SmtpSettings) -> tuple[str, list[
     return sender, recipients
 
 
-def _secrets(settings: SmtpSettings) -> list[str]:
+def _secrets(settings: SmtpSettings) -> Redactor:
     """The password and the encodings of it that an SMTP AUTH exchange carries."""
     if not settings.password:
-        return []
+        return Redactor(())
     password, user = settings.password, settings.user or ""
     forms = {password, f"\0{user}\0{password}", f"{user}\0{user}\0{password}"}
     encoded = {base64.b64encode(form.encode("utf-8")).decode("ascii") for form in forms}
-    return sorted({password, *encoded}, key=len, reverse=True)
+    return Redactor({password, *encoded})
 
 
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())
+def _scrub(text: str, secrets: Redactor) -> str:
+    return " ".join(secrets.text(text).split())
 
 
 def _reply(code: int, reply: bytes | str) -> str:

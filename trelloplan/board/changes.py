@@ -149,7 +149,7 @@ class Diff:
         """Say which workspace the board this diff creates goes into (``None``: outside any)."""
         for index, change in enumerate(self.changes):
             if change.kind == "board" and change.action == "create":
-                where = f"in workspace {workspace_name}" if workspace_name else "outside any workspace"
+                where = f'in workspace "{workspace_name}"' if workspace_name else "outside any workspace"
                 self.changes[index] = replace(change, fields={**change.fields, "idOrganization": workspace_id},
                                               details=(*change.details, where),
                                               record={**change.record, "workspace": workspace_name})

@@ -218,7 +218,8 @@ def _pull_progress() -> Callable[[Any, int, int], None] | None:
 @click.argument("cohort_path", metavar="COHORT.yaml", type=click.Path(dir_okay=False))
 @click.option("--week", metavar="N", help="Report as of the end of week N of the shared plan (or an ISO week like 2027-W05).")
 @click.option("--as-of", "as_of_text", metavar="DATE", help="Report as of this day's end or date-time (default: now).")
-@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT", help="One of: text, json, markdown, html.")
+@click.option("--format", "fmt", metavar="FORMAT", help="One of: text, json, markdown (or md), html. Default: from the --out "
+              "file's extension, else text.")
 @click.option("--out", "out_path", metavar="FILE", help="Write the overview to FILE, and each team's own report into FILE's "
               "stem + .teams/ beside it, linked from the overview.")
 @click.option("--email", is_flag=True, help="Email each team its own report (its `email:`) and the overview to `report_to:`.")
@@ -231,7 +232,7 @@ def _pull_progress() -> Callable[[Any, int, int], None] | None:
 @click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
               help="Default: TRELLOPLAN_SMTP_SECURITY, else ssl on port 465, none for localhost, starttls otherwise.")
 @click.option("--seed", "seed", default=0, show_default=True, type=int, help="Seed of the Monte Carlo forecasts.")
-def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fmt: str, out_path: str | None, email: bool,
+def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fmt: str | None, out_path: str | None, email: bool,
                   eml_dir: str | None, email_from: str | None, smtp_host: str | None, smtp_port: str | None,
                   smtp_user: str | None, smtp_security: str | None, seed: int) -> None:
     """Pull every team's board and write the overview: one row per team, most in need first.
@@ -251,7 +252,7 @@ def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fm
     \b
     Example:
       trelloplan cohort report cohort.yaml
-      trelloplan cohort report cohort.yaml --week 5 --format html --out cohort.html
+      trelloplan cohort report cohort.yaml --week 5 --out cohort.html
       trelloplan cohort report cohort.yaml --email --email-from "CS 512 <cs512@example.edu>"
     """
     from contextlib import ExitStack
@@ -263,8 +264,9 @@ def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fm
     from ..lock import board_lock
     from ..render.cohort import OVERVIEW_FORMATS, render_overview
 
-    if fmt not in OVERVIEW_FORMATS:
-        raise UsageError(f"unknown overview format {fmt!r}", hint=f"use one of: {', '.join(OVERVIEW_FORMATS)}")
+    from ..render.formats import choose_format
+
+    fmt = choose_format(fmt, out_path, OVERVIEW_FORMATS, what="overview") or "text"
     cohort = _load(cohort_path)
     now = datetime.now(timezone.utc)
     as_of = _as_of(cohort.plan, week, as_of_text)

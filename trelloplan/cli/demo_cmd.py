@@ -31,7 +31,7 @@ def demo(folder: str, week: int, seed: int) -> None:
     from ..demo import run_demo
     from ..render.cohort import render_overview
     from ..render.formats import render_report
-    from ..render.terminal import output_width
+    from ..render.terminal import fit_lines, output_width
 
     console = Console(stderr=True)
     if sys.stderr.isatty():
@@ -48,17 +48,15 @@ def demo(folder: str, week: int, seed: int) -> None:
     click.echo(render_report(result.report, "text", color=sys.stdout.isatty(), width=width))
     if result.overview is not None:
         click.echo(render_overview(result.overview, "text", color=sys.stdout.isatty(), width=width))
-    click.echo(f"Wrote the week {week} report in {result.seconds:.1f} s ({result.moves} card moves, "
-               f"{result.requests} requests to the sandbox):")
-    width = max(len(name) for name in [*result.files, "charts"] if not name.startswith("chart "))
-    for name, path in result.files.items():
-        if not name.startswith("chart "):
-            click.echo(f"  {name:<{width}}  {path}")
+    lines = [f"Wrote the week {week} report in {result.seconds:.1f} s ({result.moves} card moves, "
+             f"{result.requests} requests to the sandbox):"]
+    names = max(len(name) for name in [*result.files, "charts"] if not name.startswith("chart "))
+    lines += [f"  {name:<{names}}  {path}" for name, path in result.files.items() if not name.startswith("chart ")]
     charts = [path for name, path in result.files.items() if name.startswith("chart ")]
     if charts:
-        click.echo(f"  {'charts':<{width}}  {charts[0].parent}/ ({len(charts)} PNG files)")
-    click.echo(f"Open {result.files['html']} in a browser to see the report"
-               + (f", and {result.files['cohort']} for the class." if "cohort" in result.files else "."))
-
+        lines.append(f"  {'charts':<{names}}  {charts[0].parent}/ ({len(charts)} PNG files)")
+    lines.append(f"Open {result.files['html']} in a browser to see the report"
+                 + (f", and {result.files['cohort']} for the class." if "cohort" in result.files else "."))
+    click.echo(fit_lines("\n".join(lines), width))
 
 COMMANDS = [demo]

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 
 import click
 
 from ..doctor import Check
+from ..render.safe import terminal_text
+from ..render.terminal import output_width
 
 _MARKS = {"ok": "ok", "warn": "warn", "fail": "FAIL", "skip": "skip"}
 _WIDTH = max(len(name) for name in ("settings", "api", "token", "access", "workspaces", "rate limit", "smtp", "cache", "store"))
 
 
-def check_line(check: Check) -> str:
+def check_line(check: Check, width: int | None = None) -> str:
+    """One check as a line; in a terminal ``width`` columns wide, wrapped under its detail."""
     hint = f" (hint: {check.hint})" if check.hint and check.status in ("warn", "fail") else ""
-    return f"{_MARKS[check.status]:<4}  {check.name:<{_WIDTH}}  {check.detail}{hint}"
+    line = terminal_text(f"{_MARKS[check.status]:<4}  {check.name:<{_WIDTH}}  {check.detail}{hint}")
+    if width is None or len(line) <= width:
+        return line
+    return "\n".join(textwrap.wrap(line, width, subsequent_indent=" " * (_WIDTH + 8), break_on_hyphens=False,
+                                   break_long_words=False))
 
 
 @click.command()
@@ -51,7 +59,7 @@ def doctor(smtp_host: str | None, smtp_port: str | None, smtp_user: str | None, 
                                             ("security", smtp_security)) if value}
     store_dir = Path(store_path).expanduser().resolve().parent if store_path else None
     report = run_doctor(smtp=smtp, store_dir=store_dir,
-                        progress=None if as_json else lambda check: click.echo(check_line(check)))
+                        progress=None if as_json else lambda check: click.echo(check_line(check, output_width(sys.stdout))))
     if as_json:
         click.echo(json.dumps(report.data(), indent=2))
     else:

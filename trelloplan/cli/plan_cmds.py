@@ -8,6 +8,7 @@ import io
 import sys
 
 import click
+from rich import box
 from rich.table import Table
 
 from ..errors import PlanError, UsageError
@@ -16,6 +17,9 @@ from ..plan.model import Plan
 from ..plan.planfile import load_plan, load_plan_text, validate_plan
 from ..plan.templates import list_templates, render_template
 from ..render.safe import terminal_text
+
+#: Below this many columns the plan table takes its compact form.
+_COMPACT_BELOW = 100
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -93,17 +97,23 @@ def validate(plans: tuple[str, ...]) -> None:
         raise PlanError(errors, warnings=warnings)
 
 
-def plan_table(plan: Plan) -> Table:
-    """The plan week by week. "Cards" counts what the board gets and the report's "Planned" counts: tasks and the demo."""
+def plan_table(plan: Plan, *, compact: bool = False) -> Table:
+    """The plan week by week. "Cards" counts what the board gets and the report's "Planned" counts: tasks and the demo.
+
+    ``compact`` (for a narrow terminal) drops the rules and gives the due time without its date.
+    """
     table = Table(title=f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})",
-                  caption="Cards: the week's tasks and its demo card, as the report's Planned counts them")
+                  caption="Cards: the week's tasks and its demo card, as the report's Planned counts them",
+                  title_justify="left" if compact else "center", caption_justify="left" if compact else "center",
+                  box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD, show_edge=not compact, pad_edge=not compact)
     for column, justify in (("Week", "right"), ("Dates", "left"), ("Milestone", "left"), ("Demo", "left"),
                             ("Cards", "right"), ("Hours", "right"), ("Due", "left")):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, overflow="fold",  # type: ignore[arg-type]
+                         no_wrap=column not in ("Milestone", "Demo"))
     for week in plan.weeks:
         table.add_row(str(week.number), f"{week.start:%b %d} – {week.end:%b %d}", week.milestone,
                       week.demo.name.removeprefix("Demo: "), str(len(week.cards)), f"{week.planned_hours:g}",
-                      f"{week.due:%a %b %d %H:%M}")
+                      f"{week.due:%a %H:%M}" if compact else f"{week.due:%a %b %d %H:%M}")
     table.add_section()
     table.add_row("", "", "", "Total", str(sum(len(w.cards) for w in plan.weeks)), f"{plan.planned_hours:g}", "")
     return table
@@ -124,7 +134,9 @@ def show(plan_path: str) -> None:
     for problem in plan.warnings:
         click.echo(terminal_text(str(problem)), err=True)
     out = io.StringIO()
-    console(out, width=output_width(sys.stdout), color=sys.stdout.isatty()).print(plan_table(plan))
+    width = output_width(sys.stdout)
+    table = plan_table(plan, compact=width is not None and width < _COMPACT_BELOW)
+    console(out, width=width, color=sys.stdout.isatty()).print(table)
     click.echo(finish(out.getvalue()), nl=False)
 
 

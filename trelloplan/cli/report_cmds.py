@@ -217,17 +217,13 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
 
 def _output_format(fmt: str | None, out_path: str | None, csv_table: str | None) -> str:
     """The report's format: ``--format``, else the ``--out`` file's extension (else text); they must agree."""
-    from ..render.formats import format_for_path, resolve_format
+    from ..render.formats import choose_format
 
-    chosen = resolve_format(fmt) if fmt is not None else None
-    by_extension = format_for_path(out_path) if out_path else None
-    if chosen and by_extension and chosen != by_extension:
-        raise UsageError(f"--format {fmt} contradicts --out {out_path} (a {by_extension} file name)",
-                         hint=f"drop --format (the extension chooses {by_extension}), or name the file for {chosen}")
-    if csv_table is not None and (chosen or by_extension or "csv") != "csv":
-        raise UsageError(f"--csv {csv_table} applies to CSV only, not to {chosen or by_extension}",
+    chosen = choose_format(fmt, out_path)
+    if csv_table is not None and (chosen or "csv") != "csv":
+        raise UsageError(f"--csv {csv_table} applies to CSV only, not to {chosen}",
                          hint="use --format csv (or an --out file ending in .csv) with --csv")
-    return chosen or by_extension or ("csv" if csv_table else "text")
+    return chosen or ("csv" if csv_table else "text")
 
 
 def _board_of_plan(plan_path: str) -> str:

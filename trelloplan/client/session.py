@@ -53,6 +53,7 @@ from ..errors import (
     UnexpectedResponse,
 )
 from ..net import DEFAULT_DEADLINE, deadline, deadline_from_env, watch
+from ..redact import Redactor
 from ..render.safe import terminal_text
 from .ratelimit import Pacer
 from .shapes import ShapeMismatch, check_shape, parse_json, preview
@@ -238,7 +239,7 @@ class TrelloSession(requests.Session):
         self.stats = RequestStats()
         self._sleep = sleep
         self._auth_header = f'OAuth oauth_consumer_key="{credentials.key}", oauth_token="{credentials.token}"'
-        self._secrets = (credentials.key, credentials.token)
+        self._redact = Redactor((credentials.key, credentials.token))
         self._refusals: list[float] = []
         adapter = _WatchedAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.mount("http://", adapter)
@@ -392,16 +393,10 @@ class TrelloSession(requests.Session):
     # -- errors --------------------------------------------------------------------------------
 
     def _scrub_bytes(self, body: bytes) -> bytes:
-        for secret in self._secrets:
-            if secret:
-                body = body.replace(secret.encode(), b"***")
-        return body
+        return self._redact.bytes(body)
 
     def _clean(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret:
-                text = text.replace(secret, "***")
-        return " ".join(terminal_text(text).split())[:200]
+        return " ".join(terminal_text(self._redact.text(text)).split())[:200]
 
     def _status_error(self, method: str, path: str, response: requests.Response) -> TrelloAPIError:
         status, body = response.status_code, self._clean(response.text or "")

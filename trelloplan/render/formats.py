@@ -11,7 +11,7 @@ from .json import render_json
 from .markdown import render_markdown
 from .text import render_text
 
-__all__ = ["ALIASES", "EXTENSIONS", "FORMATS", "format_for_path", "render_report", "resolve_format"]
+__all__ = ["ALIASES", "EXTENSIONS", "FORMATS", "choose_format", "format_for_path", "render_report", "resolve_format"]
 
 FORMATS = ("text", "json", "csv", "markdown", "html")
 #: Other names accepted for a format.
@@ -21,12 +21,31 @@ EXTENSIONS = {".txt": "text", ".json": "json", ".csv": "csv", ".md": "markdown",
               ".html": "html", ".htm": "html"}
 
 
-def resolve_format(name: str) -> str:
-    """The format ``name`` means (one of :data:`FORMATS`, or an alias such as ``md``)."""
+def resolve_format(name: str, formats: tuple[str, ...] = FORMATS, *, what: str = "report") -> str:
+    """The format ``name`` means (one of ``formats``, or an alias such as ``md``)."""
     fmt = ALIASES.get(name.strip().lower(), name.strip().lower())
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown report format {name!r}", hint=f"use one of: {', '.join(FORMATS)} (or md)")
+    if fmt not in formats:
+        raise UsageError(f"unknown {what} format {name!r}", hint=f"use one of: {', '.join(formats)} (or md)")
     return fmt
+
+
+def choose_format(fmt: str | None, out_path: str | Path | None, formats: tuple[str, ...] = FORMATS, *,
+                  what: str = "report") -> str | None:
+    """The format asked for: ``fmt``, else the extension of ``out_path``; None when neither says.
+
+    A ``fmt`` that contradicts the extension, or an extension that stands for a format not
+    in ``formats``, is a :class:`~trelloplan.errors.UsageError`: a file named ``.html`` never
+    receives plain text.
+    """
+    chosen = resolve_format(fmt, formats, what=what) if fmt is not None else None
+    by_extension = format_for_path(out_path) if out_path else None
+    if chosen and by_extension and chosen != by_extension:
+        raise UsageError(f"--format {fmt} contradicts --out {out_path} (a {by_extension} file name)",
+                         hint=f"drop --format (the extension chooses {by_extension}), or name the file for {chosen}")
+    if by_extension and by_extension not in formats:
+        raise UsageError(f"the {what} has no {by_extension} format (--out {out_path})",
+                         hint=f"name the file for one of: {', '.join(formats)}")
+    return chosen or by_extension
 
 
 def format_for_path(path: str | Path) -> str | None:

@@ -175,8 +175,10 @@ def week_note(report: Report) -> str | None:
         return f"No data: {week.label} ended before the history begins" + (
             f" ({format_instant_local(first, report.timezone)})." if first else ".")
     if week.observed == "part" and first is not None:
-        return (f"The history begins during {week.label} ({format_instant_local(first, report.timezone)}): "
-                "what happened before that is not in it.")
+        when = format_instant_local(first, report.timezone)
+        if report.history.complete:
+            return f"The board was created during {week.label} ({when}): the week counts from then."
+        return f"The history begins during {week.label} ({when}): what happened before that is not in it."
     return None
 
 

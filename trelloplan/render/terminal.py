@@ -51,7 +51,10 @@ def finish(text: str) -> str:
 
 
 def fit_lines(text: str, width: int | None) -> str:
-    """Plain text safe for a terminal, each line longer than ``width`` wrapped at words under its own indent."""
+    """Plain text safe for a terminal, each line longer than ``width`` wrapped at words under its own indent.
+
+    A word longer than the width (a URL, a path) stays whole, so that it can be copied.
+    """
     text = terminal_block(text)
     if width is None:
         return text
@@ -61,6 +64,6 @@ def fit_lines(text: str, width: int | None) -> str:
             lines.append(line)
             continue
         indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
-        lines.extend(textwrap.wrap(line, width=width, subsequent_indent=indent, break_long_words=True,
+        lines.extend(textwrap.wrap(line, width=width, subsequent_indent=indent, break_long_words=False,
                                    break_on_hyphens=False) or [""])
     return "\n".join(lines)

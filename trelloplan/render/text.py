@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -26,6 +27,8 @@ _ROLE_STYLE = {"done": "green", "in_progress": "yellow", "todo": "white", "ignor
                "dropped": "dim", "not_yet_due": "dim"}
 _MAX_FINDINGS = 20
 _MAX_LISTED = 15
+#: Below this many columns the week table takes its compact form (short headers, no rules).
+_COMPACT_BELOW = 110
 
 
 def _short(name: str | None) -> str:
@@ -68,6 +71,15 @@ def _header(console: Console, report: Report) -> None:
     console.print()
 
 
+def _bullet(console: Console, item: RenderableType, mark: str = "•") -> None:
+    """One list item under a hanging indent, so a wrapped line stays under its own text."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(f"  {mark} ", item)
+    console.print(grid)
+
+
 def _refs(console: Console, title: str, refs: tuple[CardRef, ...], report: Report, count: int | None = None,
           mark_carried: bool = False) -> None:
     console.print(Text(f"{title} ({len(refs) if count is None else count})", style="bold"))
@@ -75,8 +87,8 @@ def _refs(console: Console, title: str, refs: tuple[CardRef, ...], report: Repor
         week = f"[Week {ref.week}] " if ref.week is not None else ""
         done = f" · done {local_day(report, ref.done)}" if ref.done else ""
         carried = " · carried over" if mark_carried and ref.carried_over else ""
-        console.print(Text(f"  • {week}{_short(ref.name)}", style=_ROLE_STYLE.get(ref.role, ""))
-                      .append(f"  ({STAGE_TEXT.get(ref.role, ref.role)}{done}{carried})", style="dim"))
+        _bullet(console, Text(f"{week}{_short(ref.name)}", style=_ROLE_STYLE.get(ref.role, ""))
+                .append(f"  ({STAGE_TEXT.get(ref.role, ref.role)}{done}{carried})", style="dim"))
     if len(refs) > _MAX_LISTED:
         console.print(f"  … and {len(refs) - _MAX_LISTED} more")
 
@@ -104,22 +116,34 @@ def _this_week(console: Console, report: Report) -> None:
 
 
 def _plan_weeks(console: Console, report: Report) -> None:
-    table = Table(title="Plan weeks", title_justify="left", show_edge=False, pad_edge=False)
+    compact = console.width < _COMPACT_BELOW
     dropped = any(row.dropped for row in report.weeks)
-    columns = ("Week", "Milestone", "Planned", "Done", "Doing", "To do", "% done", "Hours", "Demo", "Completed")
+    if compact:
+        table = Table(title="Plan weeks", title_justify="left", show_edge=False, pad_edge=False, box=None,
+                      header_style="bold", collapse_padding=True)
+        columns = ("Wk", "Milestone", "Plan", "Done", "Doing", "To do", "%", "Hours", "Demo", "Compl")
+    else:
+        table = Table(title="Plan weeks", title_justify="left", show_edge=False, pad_edge=False)
+        columns = ("Week", "Milestone", "Planned", "Done", "Doing", "To do", "% done", "Hours", "Demo", "Completed")
     for column in (*columns, "Dropped") if dropped else columns:
-        table.add_column(column, justify="right" if column not in ("Week", "Milestone", "Demo") else "left", overflow="fold")
+        text_column = column in ("Milestone", "Demo")
+        table.add_column(column, justify="left" if text_column or column in ("Wk", "Week") else "right",
+                         no_wrap=not text_column, overflow="fold", min_width=10 if column == "Milestone" else None)
     for row in report.weeks:
         demo = row.demo.status if row.demo else "–"
         style = "bold" if row.number == report.week.number else ""
         cells: list[str | Text] = [
-            row.label, row.milestone or "", str(row.planned), str(row.done), str(row.in_progress), str(row.todo),
+            f"W{row.number}" if compact and row.number is not None else row.label,
+            row.milestone or "", str(row.planned), str(row.done), str(row.in_progress), str(row.todo),
             pct(row.pct_done), f"{row.hours_done:g}/{row.hours_total:g}",
-            Text(demo.replace("_", " "), style=_ROLE_STYLE.get(demo, "")),
+            Text(STAGE_TEXT.get(demo, demo), style=_ROLE_STYLE.get(demo, "")),
             completed_text(row, report),
         ]
         table.add_row(*cells, *([str(row.dropped or 0)] if dropped else []), style=style)
     console.print(table)
+    if compact:
+        console.print(Text("Plan: the week's cards · Compl: cards completed in the week, of any week",
+                           style="dim"))
     console.print()
 
 
@@ -138,7 +162,7 @@ def _flow(console: Console, report: Report) -> None:
         style = "red" if card.aging else ""
         age = days(card.age_days) if card.age_days is not None else (
             f"at least {days(card.min_age_days)} (in progress when the history starts)")
-        console.print(Text(f"  • {_short(card.name)} — {card.list}, {age}", style=style))
+        _bullet(console, Text(f"{_short(card.name)} — {card.list}, {age}", style=style))
     if report.burn_up:
         last = report.burn_up[-1]
         if last.scope is None:
@@ -190,6 +214,6 @@ def _quality(console: Console, report: Report) -> None:
     for finding in dq.findings[:_MAX_FINDINGS]:
         what = f"{_short(finding.card_name)!r}: " if finding.card_id else ""
         when = f" ({local_time(report, finding.at)})" if finding.at else ""
-        console.print(Text(f"  • {finding.rule}: {what}{finding.detail}{when}", style="dim"))
+        _bullet(console, Text(f"{finding.rule}: {what}{finding.detail}{when}", style="dim"))
     if len(dq.findings) > _MAX_FINDINGS:
         console.print(f"  … and {len(dq.findings) - _MAX_FINDINGS} more (see --format json)")
