@@ -147,6 +147,15 @@ def test_charts_dir_gets_the_pngs(export: Path, tmp_path: Path) -> None:
     assert (tmp_path / "r.json").is_file()
 
 
+def test_a_charts_folder_that_cannot_be_made_fails_before_any_output(export: Path, tmp_path: Path) -> None:
+    taken = tmp_path / "a-file"
+    taken.write_text("")
+    for out in ([], ["--out", str(tmp_path / "r.md")]):
+        result = invoke("report", "--from-export", str(export), "--as-of", "2027-01-06", "--charts", str(taken), *out)
+        assert result.exit_code == 2 and result.stderr.startswith(f"error: --charts {taken}: cannot make the folder")
+        assert result.stdout == "" and not (tmp_path / "r.md").exists()
+
+
 def test_verbose_and_debug_work_after_the_command(export: Path) -> None:
     args = ["report", "--from-export", str(export), "--as-of", "2027-01-06", "--format", "json"]
     after = invoke(*args, "-v", "--out", "/dev/null")

@@ -359,9 +359,10 @@ def test_email_settings_are_checked_before_anything_is_pulled(sandbox, cohort_fi
     code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file, "--format", "pdf")
     assert code == 2 and err.startswith("error: unknown overview format 'pdf'")
     for args, message in ((["--out", tmp_path / "c.md", "--format", "html"], "error: --format html contradicts --out"),
-                          (["--out", tmp_path / "c.csv"], "error: the overview has no csv format")):
+                          (["--out", tmp_path / "c.csv"], "error: the overview has no csv format"),
+                          (["--out", tmp_path / "no" / "c.md"], f"error: cannot write {tmp_path / 'no' / 'c.md'}: the folder")):
         code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file, *args)
-        assert code == 2 and err.startswith(message) and not (tmp_path / "c.md").exists()
+        assert code == 2 and err.startswith(message) and not (tmp_path / "c.md").exists() and not (tmp_path / "no").exists()
     assert sandbox.counters.snapshot()["requests"] == 0
 
 

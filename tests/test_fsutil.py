@@ -37,3 +37,11 @@ def test_a_pipe_is_written_into_and_stays_a_pipe(tmp_path: Path) -> None:
 def test_dev_null_stays_a_device() -> None:
     atomic_write(os.devnull, "nothing")
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_no_file_goes_into_a_missing_folder_or_over_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="the folder .* does not exist"):
+        atomic_write(tmp_path / "missing" / "r.md", "x")
+    with pytest.raises(UsageError, match="it is a folder"):
+        atomic_write(tmp_path, "x")
+    assert not (tmp_path / "missing").exists() and list(tmp_path.iterdir()) == []

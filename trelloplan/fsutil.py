@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import UsageError
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "output_folder"]
 
 
 def _read_umask() -> int:
@@ -19,6 +19,19 @@ def _read_umask() -> int:
 
 
 _UMASK = _read_umask()  # os.umask can only be read by setting it: once, at import, before threads write files
+
+
+def output_folder(path: str | Path) -> Path:
+    """The folder a file written at ``path`` goes into; a missing folder or a ``path`` that is a folder is a
+    :class:`~trelloplan.errors.UsageError`. Callers check it before long work (a pull) whose result goes there."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"cannot write {target}: it is a folder", hint="give a file name inside it")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {target}: the folder {folder} does not exist",
+                         hint="create the folder first, or choose another path")
+    return folder
 
 
 def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = True) -> Path:
@@ -43,9 +56,7 @@ def atomic_write(path: str | Path, data: str | bytes, *, overwrite: bool = True)
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror}", hint="check the path") from exc
         return target
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {target}: the folder {folder} does not exist", hint="create the folder first, or choose another path")
+    folder = output_folder(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

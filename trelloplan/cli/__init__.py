@@ -100,8 +100,36 @@ def report_unexpected(error: Exception) -> None:
                err=True)
 
 
+def report_usage(error: click.ClickException, command_path: str) -> None:
+    """A command line click refused (a missing value, an unknown option), as one line like every other error.
+
+    ``command_path`` is where to send the user for help when the error does not know its command.
+    """
+    message = " ".join(error.format_message().split()).rstrip(".")
+    ctx = getattr(error, "ctx", None)
+    where = ctx.command_path if ctx is not None else command_path
+    click.echo(f"error: {terminal_text(message)} (hint: see `{where} --help` for the options and examples)", err=True)
+
+
 class TrelloplanGroup(click.Group):
-    """A click group that maps :class:`TrelloplanError` to exit codes in one place."""
+    """A click group that maps :class:`TrelloplanError` and click's usage errors to exit codes in one place."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        words = list(sys.argv[1:] if args is None else args)
+        prog = prog_name or "trelloplan"
+        try:
+            code = super().main(words, prog, complete_var, False, **extra)
+        except click.ClickException as error:
+            named = next((word for word in words if not word.startswith("-")), None)
+            report_usage(error, f"{prog} {named}" if named in self.commands else prog)
+            code = error.exit_code
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            code = EXIT_FAILURE
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

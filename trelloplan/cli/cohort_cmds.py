@@ -267,6 +267,10 @@ def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fm
     from ..render.formats import choose_format
 
     fmt = choose_format(fmt, out_path, OVERVIEW_FORMATS, what="overview") or "text"
+    if out_path:
+        from ..fsutil import output_folder
+
+        output_folder(out_path)  # before every board is pulled
     cohort = _load(cohort_path)
     now = datetime.now(timezone.utc)
     as_of = _as_of(cohort.plan, week, as_of_text)

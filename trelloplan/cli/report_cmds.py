@@ -6,12 +6,13 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ..errors import UsageError
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, output_folder
 from ..history.roles import RoleRules
 from ..history.weeks import WeekCalendar, load_zone
 from ..plan.model import Plan
@@ -163,6 +164,8 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     from ..reporting import deliver_email, load_history, plan_list_roles, resolve_board
 
     fmt = _output_format(fmt, out_path, csv_table)
+    if out_path:
+        output_folder(out_path)  # before a pull that may take minutes
     if week is not None and as_of_text is not None:
         raise UsageError("--week and --as-of cannot be used together: --week N reports as of the end of week N "
                          "(or now, if it has not ended)",
@@ -240,7 +243,8 @@ def _board_of_plan(plan_path: str) -> str:
 
 def _write_outputs(report: Any, fmt: str, out_path: str | None, csv_table: str | None, charts_dir: str | None, *,
                    to_stdout: bool) -> None:
-    """Render everything first, then write the report (to ``out_path`` and/or stdout) and the charts."""
+    """Render everything first, then write the charts and the report (to ``out_path`` and/or stdout):
+    a charts folder that cannot be made fails before any output."""
     from ..render.formats import render_report
     from ..render.terminal import output_width
 
@@ -252,28 +256,26 @@ def _write_outputs(report: Any, fmt: str, out_path: str | None, csv_table: str |
     if charts_dir:
         from ..render.charts import render_charts
 
+        folder = _charts_folder(charts_dir)
         charts = render_charts(report)
+        for name, png in charts.items():
+            atomic_write(folder / f"{name}.png", png)
     if out_path:
         atomic_write(out_path, text)
         _say(f"wrote the {fmt} report to {out_path}")
     elif to_stdout:
         click.echo(text, nl=False)
-    if charts_dir:
-        _write_charts(charts, charts_dir)
 
 
-def _write_charts(charts: dict[str, bytes], folder: str) -> None:
-    from pathlib import Path
-
+def _charts_folder(folder: str) -> Path:
+    """The --charts folder, made if need be, before anything is written."""
     target = Path(folder)
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--charts {folder}: cannot make the folder ({exc.strerror})",
                          hint="give a folder you can write to") from None
-    for name, png in charts.items():
-        atomic_write(target / f"{name}.png", png)
-    _say(f"wrote {len(charts)} charts to {folder}")
+    return target
 
 
 def _email_settings(email_to: tuple[str, ...], eml_path: str | None, email_from: str | None, host: str | None,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TrelloplanError, UsageError
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, output_folder
 from ..history.schema import Report
 from ..mail import SmtpSettings, send_email, write_eml
 from ..render.charts import render_charts
@@ -128,6 +128,7 @@ def write_cohort_report(cohort_report: CohortReport, out: str | Path, fmt: str) 
     if fmt not in EXTENSIONS:
         raise UsageError(f"unknown overview format {fmt!r}", hint=f"use one of: {', '.join(EXTENSIONS)}")
     out = Path(out)
+    output_folder(out)  # as for any file written: the teams' folder is made, never the folder ``out`` goes into
     folder = team_reports_folder(out)
     links: dict[str, str] = {}
     for team in cohort_report.teams:
