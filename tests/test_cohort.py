@@ -124,7 +124,7 @@ def test_apply_makes_a_board_per_team_with_its_members_and_a_second_run_writes_n
     sandbox.counters.reset()
     code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file)  # no --yes needed: nothing to confirm
     assert (code, err) == (0, "")
-    assert out.count("): nothing to do") == 3 and "Every board matches the plan: nothing to do." in out
+    assert " ".join(out.split()).count("): nothing to do") == 3 and "Every board matches the plan: nothing to do." in out
     counts = sandbox.counters.snapshot()
     assert counts["byMethod"] == {"GET": 3}  # a board read each (it holds the board's members too)
 
@@ -132,7 +132,7 @@ def test_apply_makes_a_board_per_team_with_its_members_and_a_second_run_writes_n
     code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file)
     assert code == 2 and "new board 'Class Project — Team Rossum'" in out
     assert (f"note: {cohort.state_path(cohort.team('Team Guido'))} belongs to no team of the cohort; if a team was renamed, "
-            "give it `key: team-guido` to keep its board") in out
+            "give it `key: team-guido` to keep its board") in " ".join(out.split())
     cohort_file.write_text(COHORT.replace("name: Team Guido", "name: Team Rossum\n    key: team-guido"))
     code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
     assert (code, err) == (0, "") and "Team Rossum: updated" in out  # the same board, renamed
@@ -160,7 +160,7 @@ def test_a_crash_mid_run_then_a_rerun_finishes_without_duplicates(sandbox, cohor
     assert all(cards == 9 for cards, _ in found.values())
     assert found["Class Project — Team Ada"][1] == {"sandbox": "admin", "ada": "normal", "grace": "normal"}
     code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file)
-    assert code == 0 and out.count("): nothing to do") == 3
+    assert code == 0 and " ".join(out.split()).count("): nothing to do") == 3
 
 
 def test_a_board_deleted_by_hand_fails_that_team_only(sandbox, sandbox_api, cohort_file, tmp_path):
@@ -194,7 +194,7 @@ def test_an_unknown_username_stops_that_team_before_any_write(sandbox, cohort_fi
     cohort_file.write_text(COHORT.replace("members: [linus]", "members: [linus, nobody_here]"))
     code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
     assert code == 1
-    assert "Team Linus  cannot apply: " in out and "`nobody_here` in members is not a Trello username" in out
+    assert "Team Linus cannot apply: " in " ".join(out.split()) and "`nobody_here` in members is not a Trello username" in " ".join(out.split())
     assert sorted(boards(sandbox)) == ["Class Project — Team Ada", "Class Project — Team Guido"]
     assert "error: Team Linus: " in err and "`nobody_here` in members is not a Trello username (hint: check the spelling" in err
 

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from ..errors import TrelloplanError, UsageError
+from ..render.terminal import fit_lines, output_width
 
 __all__ = ["COMMANDS", "cohort_group"]
 
@@ -138,16 +139,16 @@ def cohort_apply(cohort_path: str, yes: bool, as_json: bool, workers: int) -> No
         writes = sum(p.writes for p in planned if p.error is None)
         if not as_json:
             width = max(len(p.team.name) for p in planned)
-            click.echo(f"Cohort {cohort.title!r}: {len(planned)} teams on {trello.api_url}")
-            for line in (_plan_line(p, width) for p in planned):
-                click.echo(line)
+            lines = [f"Cohort {cohort.title!r}: {len(planned)} teams on {trello.api_url}"]
+            lines += [_plan_line(p, width) for p in planned]
             for stray in cohort.stray_states():
                 key = stray.name[: -len(".state.json")]
-                click.echo(f"  note: {stray} belongs to no team of the cohort; if a team was renamed, "
-                           f"give it `key: {key}` to keep its board")
+                lines.append(f"  note: {stray} belongs to no team of the cohort; if a team was renamed, "
+                             f"give it `key: {key}` to keep its board")
             boards = sum(1 for p in planned if p.error is None and p.writes)
-            click.echo(f"{writes} writes to {boards} board{'s' if boards != 1 else ''}." if writes
-                       else "Every board matches the plan: nothing to do.")
+            lines.append(f"{writes} writes to {boards} board{'s' if boards != 1 else ''}." if writes
+                         else "Every board matches the plan: nothing to do.")
+            click.echo(fit_lines("\n".join(lines), output_width(sys.stdout)))
         if writes and not yes:
             if not sys.stdin.isatty():
                 raise UsageError("cohort apply needs confirmation", hint="pass --yes to apply without a terminal (scripts, cron)")
@@ -158,11 +159,11 @@ def cohort_apply(cohort_path: str, yes: bool, as_json: bool, workers: int) -> No
     if as_json:
         click.echo(json.dumps({**result.data(), "state_dir": str(cohort.state_dir)}, indent=2))
     else:
-        for outcome in result.teams:
-            if outcome.writes or outcome.error is not None:
-                click.echo(_outcome_line(outcome))
+        lines = [_outcome_line(outcome) for outcome in result.teams if outcome.writes or outcome.error is not None]
         if result.writes:
-            click.echo(f"Applied {result.writes} writes in {result.seconds:.1f} s; state files in {cohort.state_dir}.")
+            lines.append(f"Applied {result.writes} writes in {result.seconds:.1f} s; state files in {cohort.state_dir}.")
+        if lines:
+            click.echo(fit_lines("\n".join(lines), output_width(sys.stdout)))
     _failure_lines({o.team.name: o.error for o in result.failures if o.error is not None})
     result.raise_for_failures()
 
@@ -289,8 +290,6 @@ def cohort_report(cohort_path: str, week: str | None, as_of_text: str | None, fm
             result = write_cohort_report(result, out_path, fmt)
             _say(f"wrote the {fmt} overview to {out_path}")
         elif not emailing:
-            from ..render.terminal import output_width
-
             click.echo(render_overview(result.overview, fmt, color=sys.stdout.isatty(), width=output_width(sys.stdout)), nl=False)
         deliveries = deliver_cohort(result, sender=sender, sent_at=now, settings=settings, eml_dir=eml_dir) if emailing else []
     for delivery in deliveries:
