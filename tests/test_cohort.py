@@ -212,6 +212,35 @@ def test_library_apply_counts_its_requests(sandbox, cohort_file):
     assert counts["byMethod"]["GET"] == 3 and counts["requests"] == 3 * (WRITES_PER_BOARD + 1) + 3
 
 
+def test_a_full_free_workspace_fails_the_teams_it_cannot_hold_before_any_write(sandbox, cohort_file, tmp_path):
+    api = sandbox.app.test_client()
+    (workspace,) = api.get("/1/members/me/organizations", query_string=sandbox.auth()).get_json()
+    for i in range(8):
+        api.post("/1/boards", query_string=sandbox.auth(), json={"name": f"B{i}", "idOrganization": workspace["id"]})
+    cohort = load_cohort(cohort_file)
+    with client(sandbox) as trello:
+        planned = plan_cohort(trello, cohort)
+        assert [p.error is None for p in planned] == [True, True, False]
+        assert "no room for this team's board in workspace \"Sandbox User's workspace\": it holds 8 open boards" in (
+            planned[2].error.message) and planned[2].error.exit_code == 2
+    code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
+    assert code != 0 and "Team Guido cannot apply: no room" in " ".join(out.split())
+    names = [b["name"] for b in api.get(f"/1/organizations/{workspace['id']}/boards", query_string=sandbox.auth()).get_json()]
+    assert len(names) == 10 and not any("Guido" in name for name in names)  # the two that fit, and no refused POST
+    assert not cohort.state_path(cohort.team("Team Guido")).exists()
+
+
+def test_a_paid_workspace_costs_no_request_to_count_its_boards(sandbox, cohort_file):
+    paid = sandbox.add_workspace("Paid class", premium=True)
+    cohort_file.write_text(cohort_file.read_text().replace("plan: plan.yaml", "plan: plan.yaml\nworkspace: Paid class"))
+    with client(sandbox) as trello:
+        sandbox.counters.reset()
+        planned = plan_cohort(trello, load_cohort(cohort_file))
+    assert all(p.error is None and p.diff.workspace.id == paid["id"] for p in planned)
+    routes = sandbox.counters.snapshot()["byRoute"]
+    assert not any("/organizations/" in route and route.endswith("/boards") for route in routes), routes
+
+
 # -- the report --------------------------------------------------------------------------------
 
 

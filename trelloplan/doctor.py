@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from .board.workspace import FREE_OPEN_BOARDS, Workspace, list_workspaces
+from .board.workspace import FREE_OPEN_BOARDS, Workspace, list_workspaces, open_boards
 from .client import Credentials, RetryPolicy, Trello, api_url_from_env
 from .client.access import token_access
 from .errors import (
@@ -147,8 +147,7 @@ def _workspaces(trello: Trello) -> Check:
 
 
 def _describe(trello: Trello, workspace: Workspace, full: list[Workspace]) -> str:
-    boards = trello.get(f"/organizations/{workspace.id}/boards", {"filter": "open", "fields": "id"})
-    count = len(boards) if isinstance(boards, list) else 0
+    count = open_boards(trello, workspace)
     if workspace.paid:
         return f"{workspace} ({count} open boards)"
     if count >= FREE_OPEN_BOARDS:

@@ -143,7 +143,7 @@ def plan_changes(trello: Trello, plan: Plan, state: PlanState, *, board_id: str 
     diff = diff_plan(plan, board, state, prune=prune, force=force, members=members, creator=creator)
     if board is None:
         chosen = resolve_workspace(trello, workspace if workspace is not None else plan.workspace)
-        diff.place_new_board(chosen.id if chosen else None, chosen.display_name if chosen else None)
+        diff.place_new_board(chosen)
     if how == "marker" and board is not None:
         diff.notes.insert(0, Note("adopted", "board", f"no board in the state file: using board {board.name!r} ({board.id}), which "
                                   "carries this plan's marker; cards are recognised by their markers"))

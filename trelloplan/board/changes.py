@@ -12,7 +12,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 __all__ = ["DRIFT_NOTES", "Change", "Diff", "Note", "text_diff"]
 
@@ -107,6 +110,7 @@ class Diff:
     ids: dict[str, str] = field(default_factory=dict)  # "list:todo", "label:week:3", "card:KEY", "member:NAME" → id
     applied: dict[str, dict[str, Any]] = field(default_factory=dict)  # card key → values to record as applied
     renamed: dict[str, str] = field(default_factory=dict)  # state-file key → the task key its card now belongs to
+    workspace: Workspace | None = None  # where the board this diff creates goes (None: outside any, or no new board)
 
     def counts(self) -> dict[str, int]:
         """Writes by action (create, update, archive, delete); they add up to :attr:`writes`."""
@@ -145,14 +149,15 @@ class Diff:
                      "confirm the archive when apply asks, or pass --prune --force") for c in self.guarded]
         return replace(self, changes=[c for c in self.changes if not c.guarded], notes=self.notes + kept)
 
-    def place_new_board(self, workspace_id: str | None, workspace_name: str | None) -> None:
+    def place_new_board(self, workspace: Workspace | None) -> None:
         """Say which workspace the board this diff creates goes into (``None``: outside any)."""
+        self.workspace = workspace
         for index, change in enumerate(self.changes):
             if change.kind == "board" and change.action == "create":
-                where = f'in workspace "{workspace_name}"' if workspace_name else "outside any workspace"
-                self.changes[index] = replace(change, fields={**change.fields, "idOrganization": workspace_id},
+                where = f"in workspace {workspace}" if workspace else "outside any workspace"
+                self.changes[index] = replace(change, fields={**change.fields, "idOrganization": workspace.id if workspace else None},
                                               details=(*change.details, where),
-                                              record={**change.record, "workspace": workspace_name})
+                                              record={**change.record, "workspace": workspace.display_name if workspace else None})
 
     def data(self) -> dict[str, Any]:
         return {"counts": self.counts(), "writes": self.writes, "drift": self.drift,

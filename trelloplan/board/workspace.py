@@ -18,7 +18,8 @@ from typing import Any
 from ..client import Trello
 from ..errors import AuthError, BadRequest, BoardError, TrelloAPIError, TrelloplanError, WorkspaceError
 
-__all__ = ["FREE_OPEN_BOARDS", "Workspace", "choose_workspace", "list_workspaces", "refused_board", "resolve_workspace"]
+__all__ = ["FREE_OPEN_BOARDS", "Workspace", "choose_workspace", "list_workspaces", "no_room", "open_boards",
+           "refused_board", "resolve_workspace"]
 
 _OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 _MESSAGE = re.compile(r'"message"\s*:\s*"([^"]*)"')
@@ -50,6 +51,19 @@ def list_workspaces(trello: Trello) -> list[Workspace]:
     """The workspaces the token's member belongs to (one request)."""
     rows = trello.get("/members/me/organizations", {"fields": "id,name,displayName,products"})
     return [Workspace.from_json(row) for row in rows if isinstance(row, dict) and row.get("id")]
+
+
+def open_boards(trello: Trello, workspace: Workspace) -> int:
+    """How many open boards ``workspace`` holds (one request): what Trello's free-plan limit counts."""
+    boards = trello.get(f"/organizations/{workspace.id}/boards", {"filter": "open", "fields": "id"})
+    return len(boards) if isinstance(boards, list) else 0
+
+
+def no_room(workspace: Workspace, open_count: int, new_boards: int) -> int:
+    """How many of ``new_boards`` a free workspace holding ``open_count`` open boards would refuse (pure; 0 when paid)."""
+    if workspace.paid:
+        return 0
+    return max(0, new_boards - max(0, FREE_OPEN_BOARDS - open_count))
 
 
 def _listing(workspaces: Sequence[Workspace], *, ids: bool = False) -> str:

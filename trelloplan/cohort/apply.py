@@ -22,8 +22,10 @@ from ..board.diff import Change, Diff
 from ..board.remote import BoardState
 from ..board.resolve import board_not_found
 from ..board.state import PlanState
+from ..board.workspace import FREE_OPEN_BOARDS, no_room, open_boards
 from ..client import Trello
-from ..errors import AuthError, BoardError, BoardNotFound, NotFound, RateLimited, TeamsFailed, TrelloplanError
+from ..errors import (AuthError, BoardError, BoardNotFound, NotFound, RateLimited, TeamsFailed, TrelloplanError,
+                      WorkspaceError)
 from ..plan.model import Plan
 from .model import Cohort, Team, team_plan
 
@@ -163,7 +165,34 @@ def plan_cohort(trello: Trello, cohort: Cohort) -> list[TeamPlan]:
         except TrelloplanError as error:
             planned.error = explained(cohort, team, error)
             stopped = error if isinstance(error, RUN_WIDE) else None
+    if stopped is None:
+        _check_room(trello, plans)
     return plans
+
+
+def _check_room(trello: Trello, plans: list[TeamPlan]) -> None:
+    """Before any write: the teams whose new board a full free workspace would refuse fail now, by name.
+
+    One request per free workspace that gets new boards; none for a paid workspace (no limit),
+    so a cohort in a paid workspace costs what its boards cost.
+    """
+    by_workspace: dict[str, list[TeamPlan]] = {}
+    for planned in plans:
+        workspace = planned.diff.workspace if planned.diff is not None and planned.error is None else None
+        if planned.new_board and workspace is not None and not workspace.paid:
+            by_workspace.setdefault(workspace.id, []).append(planned)
+    for waiting in by_workspace.values():
+        workspace = waiting[0].diff.workspace if waiting[0].diff else None
+        assert workspace is not None
+        count = open_boards(trello, workspace)
+        refused = no_room(workspace, count, len(waiting))
+        room = len(waiting) - refused
+        for planned in waiting[room:]:
+            planned.error = WorkspaceError(
+                f"no room for this team's board in workspace {workspace}: it holds {count} open boards, Trello's free "
+                f"plan allows {FREE_OPEN_BOARDS}, and {len(waiting)} teams need a new one ({room} fit)",
+                hint="close (archive) boards of that workspace, upgrade it, or give these teams another workspace "
+                     "(the cohort's `workspace:`, or a cohort file per workspace)")
 
 
 def _not_reached(cause: TrelloplanError) -> TrelloplanError:
