@@ -126,6 +126,18 @@ def test_removed_tasks_are_reported_and_archived_only_with_prune(sandbox, sandbo
     assert len(runbook) == 1 and runbook[0]["closed"] is True  # archived, never deleted
 
 
+def test_a_board_creation_that_went_unconfirmed_is_made_again_in_its_workspace(sandbox, sandbox_api, tmp_path):
+    workspace = sandbox.add_workspace("Second team", premium=True)
+    plan = load_plan_text(PLAN_PATH.read_text() + "\nworkspace: Second team\n")
+    sandbox.faults.fail_next(500, 1, method="POST", path_prefix="/1/boards")  # before it runs: no board is made
+    state = PlanState(path=tmp_path / "plan.state.json")
+    with connect(sandbox) as trello:
+        result = apply_plan(trello, plan, state)
+    assert result.reconciled >= 1
+    board = sandbox_api.get(f"/boards/{result.board_id}").json()
+    assert board["idOrganization"] == workspace["id"]  # not outside any workspace, not in the member's other one
+
+
 @pytest.mark.parametrize("seed", [11, 12, 13, 14])
 @pytest.mark.sandbox(token_limit=100, key_limit=300, window_s=1.0)
 def test_apply_converges_under_faults(sandbox, sandbox_api, tmp_path, seed):

@@ -40,7 +40,7 @@ from .diff import POS_STEP, Change, Diff, diff_plan
 from .remote import BoardState, Found, board_instance, complete_labels, find_plan_board, plan_fingerprint, read_board
 from .resolve import parse_board_ref
 from .state import PlanState
-from .workspace import Workspace, refused_board, resolve_workspace
+from .workspace import refused_board, resolve_workspace
 
 __all__ = ["ApplyResult", "apply_plan", "plan_changes"]
 
@@ -161,6 +161,7 @@ class _Executor:
         self.prune, self.force, self.workers, self.progress = prune, force, workers, progress
         self.archive_guarded, self.members = archive_guarded, members
         self.diff, self.board = diff, board
+        self.workspace = diff.workspace
         self.ids = dict(diff.ids)
         self.lock = threading.Lock()
         self.writes = 0
@@ -217,6 +218,8 @@ class _Executor:
                 self.record_board(found, "")
         self.board = read_board(self.trello, self.state.board_id) if self.state.board_id else None
         diff = diff_plan(self.plan, self.board, self.state, prune=self.prune, force=self.force, members=self.members)
+        if self.board is None:  # the board's creation went unconfirmed and it is not there: it goes where it was to go
+            diff.place_new_board(self.workspace)
         if not self.archive_guarded:
             diff = diff.without_guarded()
         self.ids.update(diff.ids)
@@ -269,10 +272,9 @@ class _Executor:
         self.state.save()  # the instance marker must be on disk before the board can exist
         body = {"name": change.fields["name"], "desc": change.fields["desc"], "defaultLists": False,
                 "defaultLabels": False, "prefs_permissionLevel": "private"}
-        workspace_id = change.fields.get("idOrganization")
-        workspace = Workspace(workspace_id, str(change.record.get("workspace") or workspace_id)) if workspace_id else None
+        workspace = self.workspace
         try:
-            data = self.trello.post("/boards", {**body, **({"idOrganization": workspace_id} if workspace_id else {})})
+            data = self.trello.post("/boards", {**body, **({"idOrganization": workspace.id} if workspace else {})})
         except (AuthError, BadRequest) as error:
             raise refused_board(error, workspace, change.fields["name"]) from None
         self.record_board(data["id"], data.get("url", ""))
