@@ -318,3 +318,35 @@ def test_archived_as_done(plan, scenario) -> None:
     assert report.data_quality.counts["dropped_in_progress"] == 0
     with pytest.raises(ValueError, match="archived must be one of"):
         build_report(history, plan=plan, archived="gone")
+
+
+def test_a_week_label_people_renamed_keeps_its_cards_in_their_week_when_its_id_is_known(tmp_path) -> None:
+    from datetime import timedelta
+
+    from trelloplan.board.state import PlanState
+    from trelloplan.reporting import plan_week_labels
+
+    plan = load_plan_text("project: P\nstart: 2027-01-04\nweeks:\n  - {week: 1, milestone: M, demo: D, tasks: [A, B]}\n"
+                          "  - {week: 2, milestone: N, demo: E, tasks: [C]}\n")
+    t0 = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
+    b = BoardBuilder("P", created=t0 - timedelta(days=1))
+    todo, doing, done = b.add_list("To Do"), b.add_list("In Progress"), b.add_list("Done")
+    renamed = b.add_label("Sprint 1 \N{ROCKET}")  # was "Week 1" when apply made it
+    for name in ("A", "B"):
+        b.add_card(name, todo, t0, labels=(renamed,))
+    history = history_from_board_json(b.export())
+    as_of = t0 + timedelta(days=2)
+    by_name = build_report(history, as_of=as_of, plan=plan)
+    by_id = build_report(history, as_of=as_of, plan=plan, week_labels={renamed: 1, "gone": 2})
+    assert by_name.totals.planned == 0 and by_name.data_quality.counts["no_week_label"] == 2
+    assert by_id.totals.planned == 2 and by_id.weeks[0].planned == 2 and by_id.data_quality.counts["no_week_label"] == 0
+
+    plan_file = tmp_path / "p.yaml"
+    state = PlanState(path=tmp_path / "p.state.json", board_id=history.board.id,
+                      labels={"week:1": {"id": renamed, "name": "Week 1"}, "demo": {"id": "d", "name": "Demo"},
+                              "week:x": {"id": "odd"}})
+    state.save()
+    assert plan_week_labels(plan_file, history) == {renamed: 1}
+    state.board_id = "another board"
+    state.save()
+    assert plan_week_labels(plan_file, history) == {}

@@ -4,7 +4,7 @@ The library is the product; the ``trelloplan`` command is a thin layer over it.
 Plans: :func:`load_plan`, :func:`validate_plan`. Boards: :class:`Trello`,
 :func:`plan_changes`, :func:`apply_plan`. History and reports:
 :func:`pull_board`, :func:`load_history`, :func:`build_report` (the one call
-that makes a report; :func:`plan_list_roles` gives it the lists apply made),
+that makes a report; :func:`plan_list_roles` and :func:`plan_week_labels` give it the lists and labels apply made),
 :func:`render_report`, :func:`render_html`, :func:`build_email`. Cohorts (a board
 per team, one overview): :func:`load_cohort`, :func:`apply_cohort`, :func:`report_cohort`.
 The local Trello-compatible server: :class:`Sandbox`. Heavier parts load on first use.
@@ -33,6 +33,7 @@ _LAZY = {
     "render_charts": ".render.charts", "build_email": ".render.email", "render_report": ".render.formats",
     "render_html": ".render.html", "report_status": ".render.status",
     "deliver_email": ".reporting", "load_history": ".reporting", "plan_list_roles": ".reporting",
+    "plan_week_labels": ".reporting",
     "pull_board": ".reporting",
     "Sandbox": ".sandbox",
     "Move": ".simulate", "simulate_team": ".simulate",

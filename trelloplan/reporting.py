@@ -26,18 +26,19 @@ from .render.charts import render_charts
 from .render.email import build_email
 from .store import HistoryStore, default_store_path
 
-__all__ = ["applied_lists", "deliver_email", "load_history", "plan_list_roles", "pull_board", "resolve_board"]
+__all__ = ["applied_lists", "deliver_email", "load_history", "plan_list_roles", "plan_week_labels", "pull_board",
+           "resolve_board"]
 
 
 def applied_lists(plan_path: str | Path) -> tuple[str | None, dict[str, str]]:
     """The board and ``{list_id: role}`` apply recorded in the plan's state file, if there is one."""
+    state = _state_of(plan_path)
+    return (state.board_id, state.list_roles()) if state else (None, {})
+
+
+def _state_of(plan_path: str | Path) -> PlanState | None:
     path = default_state_path(plan_path)
-    if not path.is_file():
-        return None, {}
-    state = PlanState.load(path)
-    lists = {info["id"]: role for role, info in state.lists.items()
-             if role in ("todo", "in_progress", "done") and isinstance(info, dict) and isinstance(info.get("id"), str)}
-    return state.board_id, lists
+    return PlanState.load(path) if path.is_file() else None
 
 
 def resolve_board(board: str, *, trello: Trello | None = None) -> str:
@@ -132,6 +133,18 @@ def plan_list_roles(plan_path: str | Path | None, history: BoardHistory,
         if applied and history.board is not None and history.board.id == board:
             rules = RoleRules(by_id=rules.by_id, by_name=rules.by_name, applied=applied)
     return rules
+
+
+def plan_week_labels(plan_path: str | Path | None, history: BoardHistory) -> dict[str, int]:
+    """``{label_id: week}`` of the week labels apply made for ``plan_path``, when its state file is for this board.
+
+    Pass it to :func:`~trelloplan.history.report.build_report` as ``week_labels``, so a
+    week label people renamed ("Week 3" → "Sprint 3") still plans its cards for week 3.
+    """
+    state = _state_of(plan_path) if plan_path else None
+    if state is None or history.board is None or history.board.id != state.board_id:
+        return {}
+    return state.week_labels()
 
 
 def deliver_email(report: Report, *, recipients: Sequence[str], sender: str, sent_at: datetime,

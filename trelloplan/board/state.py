@@ -95,6 +95,20 @@ class PlanState:
             raise ConfigError(f"the state file {path} is damaged ({exc})",
                               hint="restore it from version control, or move it away and pass --board ID to adopt the board again") from None
 
+    def list_roles(self) -> dict[str, str]:
+        """``{list_id: role}`` of the lists apply made (To Do, In Progress, Done): a report knows them by id, whatever their names."""
+        return {info["id"]: role for role, info in self.lists.items()
+                if role in ("todo", "in_progress", "done") and isinstance(info, dict) and isinstance(info.get("id"), str)}
+
+    def week_labels(self) -> dict[str, int]:
+        """``{label_id: week}`` of the week labels apply made: a card keeps its week when people rename the label."""
+        weeks = {}
+        for ref, info in self.labels.items():
+            number = ref.removeprefix("week:")
+            if ref.startswith("week:") and number.isdigit() and isinstance(info, dict) and isinstance(info.get("id"), str):
+                weeks[info["id"]] = int(number)
+        return weeks
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": STATE_VERSION, "instance": self.instance, "api_url": self.api_url, "board_id": self.board_id,

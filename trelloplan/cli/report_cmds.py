@@ -161,7 +161,7 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
     from ..lock import board_lock
     from ..history.report import build_report
     from ..history.window import newest_action
-    from ..reporting import deliver_email, load_history, plan_list_roles, resolve_board
+    from ..reporting import deliver_email, load_history, plan_list_roles, plan_week_labels, resolve_board
 
     fmt = _output_format(fmt, out_path, csv_table)
     if out_path:
@@ -210,7 +210,8 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
         else:
             as_of = current
         report = build_report(history, as_of=as_of, plan=plan, week=week, tz=zone, archived=archived,
-                              list_roles=plan_list_roles(plan_path, history, rules), seed=seed)
+                              list_roles=plan_list_roles(plan_path, history, rules),
+                              week_labels=plan_week_labels(plan_path, history), seed=seed)
         if out_path or not emailing or charts_dir:
             _write_outputs(report, fmt, out_path, csv_table, charts_dir, to_stdout=not out_path and not emailing)
         if emailing:

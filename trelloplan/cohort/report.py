@@ -44,10 +44,9 @@ def pull_team(trello: Trello, board_id: str, *, store_dir: Path | None = None) -
 
 
 def team_report(history: BoardHistory, plan: Plan, state: PlanState, *, as_of: datetime, seed: int = 0) -> Report:
-    """The team's own weekly report as of ``as_of``: its plan week holding that moment, its lists known by id."""
-    applied = {info["id"]: role for role, info in state.lists.items()
-               if role in ("todo", "in_progress", "done") and isinstance(info, dict) and isinstance(info.get("id"), str)}
-    return build_report(history, as_of=as_of, plan=plan, list_roles=RoleRules(applied=applied), seed=seed)
+    """The team's own weekly report as of ``as_of``: its plan week holding that moment, its lists and week labels known by id."""
+    return build_report(history, as_of=as_of, plan=plan, list_roles=RoleRules(applied=state.list_roles()),
+                        week_labels=state.week_labels(), seed=seed)
 
 
 @dataclass

@@ -110,6 +110,7 @@ def build_report(
     tz: str | ZoneInfo | None = None,
     list_roles: RoleRules | Mapping[str, str] | None = None,
     archived: str = "dropped",
+    week_labels: Mapping[str, int] | None = None,
     seed: int = 0,
     trials: int = DEFAULT_TRIALS,
     window: int = DEFAULT_WINDOW,
@@ -125,7 +126,9 @@ def build_report(
     ``week`` with ``as_of``: that week's sections as known at ``as_of``.
 
     With a ``plan``, weeks are the plan's and a card is planned for week N by
-    its "Week N" label; without one, weeks are ISO weeks. Both use ``tz``
+    its "Week N" label, or by a label that ``week_labels`` (``{label_id: N}``,
+    the week labels apply made, whatever people renamed them to) gives week N;
+    without one, weeks are ISO weeks. Both use ``tz``
     (default: the plan's zone, else UTC). ``list_roles`` is a
     :class:`RoleRules`, or a plain ``{list_id: role}`` mapping. ``archived``
     says what a card archived while not in a done list is: ``dropped`` (out
@@ -152,7 +155,7 @@ def build_report(
         if plan is not None and chosen < 1:
             chosen = 1  # the plan has not started: report on its first week, not begun
     with gc_paused():
-        return _build(history, as_of, plan, calendar, rules, chosen, archived, seed, trials, window)
+        return _build(history, as_of, plan, calendar, rules, chosen, archived, dict(week_labels or {}), seed, trials, window)
 
 
 def _build(
@@ -163,6 +166,7 @@ def _build(
     rules: RoleRules,
     chosen: int,
     archived: str,
+    week_labels: Mapping[str, int],
     seed: int,
     trials: int,
     window: int,
@@ -172,7 +176,7 @@ def _build(
     seen = history_window(history, as_of)
     first_action = seen.first
     label_names = _label_names(history)
-    cards = _plan_facts(timelines, plan, label_names, as_of)
+    cards = _plan_facts(timelines, plan, label_names, week_labels, as_of)
     scope = [card for card in cards if card.in_scope]
     finished = [card for card in scope if card.done is not None]  # done at a moment the history shows
     cycle = percentiles(c.cycle for c in finished if c.cycle is not None)
@@ -255,12 +259,16 @@ def _label_names(history: BoardHistory) -> dict[str, str]:
 
 
 def _plan_facts(
-    timelines: list[CardTimeline], plan: Plan | None, label_names: Mapping[str, str], as_of: datetime
+    timelines: list[CardTimeline], plan: Plan | None, label_names: Mapping[str, str], week_labels: Mapping[str, int],
+    as_of: datetime,
 ) -> list[_Card]:
-    """Each timeline with its plan week (lowest "Week N" label), task, hours and demo flag."""
+    """Each timeline with its plan week (lowest week label: by id in ``week_labels``, else named "Week N"),
+    task, hours and demo flag."""
     if plan is None:
         return [_Card(t, None, None, None, False, as_of) for t in timelines]
-    week_by_label = {_fold(week.label): week.number for week in plan.weeks}
+    week_by_name = {_fold(week.label): week.number for week in plan.weeks}
+    numbers = set(week_by_name.values())
+    week_by_id = {label: week for label, week in week_labels.items() if week in numbers}
     demos = {(_fold(week.demo.name), week.number) for week in plan.weeks}
     week_of_labels: dict[tuple[str, ...], int | None] = {}  # most cards share a few label sets
     result = []
@@ -269,7 +277,8 @@ def _plan_facts(
         if label_ids in week_of_labels:
             week = week_of_labels[label_ids]
         else:
-            weeks = [week_by_label[f] for f in (_fold(label_names.get(i, "")) for i in label_ids) if f in week_by_label]
+            found = (week_by_id.get(i) or week_by_name.get(_fold(label_names.get(i, ""))) for i in label_ids)
+            weeks = [week for week in found if week is not None]
             week = week_of_labels[label_ids] = min(weeks) if weeks else None
         task = plan.find_task(timeline.key, week) if timeline.key else None  # also a pre-0.2 key (w3-…)
         hours = task.hours if task is not None else plan.hours_per_task
