@@ -127,7 +127,7 @@ def test_connection_refused_is_retried_then_reported():
     with Trello(Credentials("k" * 32, "t" * 64), api_url=f"http://127.0.0.1:{port}/1", retry=FAST) as trello:
         with pytest.raises(TransportFailed) as info:
             trello.post("/boards", {"name": "x"})  # never sent, so even a POST is retried
-    assert info.value.message == f"POST /boards could not connect 3 times (http://127.0.0.1:{port}/1)"
+    assert info.value.message == f"POST /boards could not connect (3 tries, http://127.0.0.1:{port}/1)"
     assert trello.stats.requests == 3 and "t" * 64 not in info.value.one_line()  # a refused connection: 3 attempts, not 4
 
 

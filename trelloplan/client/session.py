@@ -411,15 +411,16 @@ class TrelloSession(requests.Session):
 
     def _final_error(self, method: str, path: str, final: _Retry, attempts: int) -> TrelloAPIError:
         where = f"{method} {path}"
+        times = "once" if attempts == 1 else f"{attempts} times"
         if final.response is not None:
             status = final.response.status_code
             if status == 429:
-                return RateLimited(f"Trello's rate limit refused {where} {attempts} times",
+                return RateLimited(f"Trello's rate limit refused {where} {times}",
                                    retry_after=10.0, status=status, method=method, path=path)
-            return ServerError(f"Trello failed {where} {attempts} times (last: HTTP {status})",
+            return ServerError(f"Trello failed {where} {times} (last: HTTP {status})",
                                status=status, method=method, path=path)
         kind = _failure_kind(final.error)
-        return TransportFailed(f"{where} {kind} {attempts} times ({self.api_url})", method=method, path=path)
+        return TransportFailed(f"{where} {kind} ({'tried once' if attempts == 1 else f'{attempts} tries'}, {self.api_url})", method=method, path=path)
 
 
 def _causes(error: BaseException | None) -> Iterator[BaseException]:
