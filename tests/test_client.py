@@ -135,7 +135,7 @@ def test_connection_refused_is_retried_then_reported():
 def test_timeouts(sandbox):
     with connect(sandbox, timeout=(1.0, 0.1)) as trello, pytest.raises(TransportFailed) as info:
         trello.me()
-    assert info.value.message.startswith("GET /members/me timed out 4 times")
+    assert info.value.message.startswith("GET /members/me timed out (4 tries, ")
 
 
 @pytest.mark.sandbox(token_limit=30, key_limit=90, window_s=1.0)
