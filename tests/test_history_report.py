@@ -350,3 +350,27 @@ def test_a_week_label_people_renamed_keeps_its_cards_in_their_week_when_its_id_i
     state.board_id = "another board"
     state.save()
     assert plan_week_labels(plan_file, history) == {}
+
+
+def test_a_board_made_mid_project_carries_the_open_cards_of_earlier_weeks_into_its_first_week() -> None:
+    from datetime import timedelta
+
+    plan = load_plan_text("project: P\nstart: 2027-01-04\nweeks:\n  - {week: 1, milestone: M, demo: D, tasks: [A, B]}\n"
+                          "  - {week: 2, milestone: N, demo: E, tasks: [C]}\n  - {week: 3, milestone: O, demo: F, tasks: [G]}\n")
+    made = datetime(2027, 1, 20, 9, tzinfo=timezone.utc)  # Wednesday of week 3: the lead sets the board up late
+    b = BoardBuilder("P", created=made)
+    todo, doing, done = b.add_list("To Do"), b.add_list("In Progress"), b.add_list("Done")
+    w1, w2, w3 = (b.add_label(f"Week {n}") for n in (1, 2, 3))
+    a = b.add_card("A", todo, made + timedelta(minutes=1), labels=(w1,))
+    b.add_card("B", todo, made + timedelta(minutes=1), labels=(w1,))
+    c = b.add_card("C", todo, made + timedelta(minutes=1), labels=(w2,))
+    b.add_card("G", todo, made + timedelta(minutes=1), labels=(w3,))
+    b.move(a, doing, made + timedelta(hours=2))
+    b.move(a, done, made + timedelta(days=1))
+    b.move(c, done, made + timedelta(hours=1))
+    report = build_report(history_from_board_json(b.export()), as_of=made + timedelta(days=2), plan=plan)
+    assert report.week.number == 3 and report.week.observed == "part"
+    carried = {ref.name: ref for ref in report.week.carried_over}
+    assert set(carried) == {"A", "B", "C"}  # every card of weeks 1 and 2 open when the board was made
+    assert {ref.name for ref in report.week.completed if ref.carried_over} == {"A", "C"}
+    assert "G" not in carried

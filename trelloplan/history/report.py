@@ -399,9 +399,9 @@ def _ref(card: _Card, carried: bool = False) -> CardRef:
 
 
 def _role_when_week_began(card: _Card, start: datetime) -> str:
-    """The card's role when the week began; for a card first seen when the history began (later), its role then."""
+    """The card's role when the week began; for a card first seen later (made later, or when the history began), its first."""
     timeline = card.timeline
-    if timeline.created_from_id and timeline.segments[0].start >= start:
+    if timeline.segments[0].start >= start:
         return timeline.segments[0].role
     return role_at(timeline, start)
 
@@ -421,18 +421,22 @@ def _this_week(
     dropped: list[_Card] = []
     if phase != "not_begun" and coverage != NONE:
         completed = [c for c in scope if c.done is not None and start <= c.done < end]
+        # For a week the history begins during (a board made mid-project), "when the week began" is when
+        # the history begins, and every card of an earlier week counts: the history cannot date it earlier.
+        partial = coverage != WHOLE and first_action is not None and first_action > start
+        began = first_action if partial and first_action is not None else start
         # A card done before the week began was done when it began: no need to look up its role then.
         if plan is not None:
             carried = [
                 c for c in scope
-                if c.week is not None and c.week < index and c.created < start
-                and (c.done is None or c.done >= start) and _role_when_week_began(c, start) != "done"
+                if c.week is not None and c.week < index and (partial or c.created < start)
+                and (c.done is None or c.done >= began) and _role_when_week_began(c, began) != "done"
             ]
             added = [c for c in scope if start <= c.created < end
                      and (not c.timeline.key or plan.find_task(c.timeline.key) is None)]
         else:
-            carried = [c for c in scope if (c.timeline.start_unknown or c.started is not None and c.started < start)
-                       and (c.done is None or c.done >= start) and _role_when_week_began(c, start) == "in_progress"]
+            carried = [c for c in scope if (c.timeline.start_unknown or c.started is not None and c.started < began)
+                       and (c.done is None or c.done >= began) and _role_when_week_began(c, began) == "in_progress"]
             added = [c for c in scope if start <= c.created < end]
         dropped = [c for c in cards if c.role == DROPPED and c.timeline.dropped_at is not None
                    and start <= c.timeline.dropped_at < end]
