@@ -35,6 +35,7 @@ from trelloplan.render.safe import (
     BIDI_CONTROLS,
     csv_cell,
     header_text,
+    html_text,
     markdown_link,
     markdown_text,
     safe_url,
@@ -79,6 +80,13 @@ def test_terminal_text_keeps_no_control_or_bidi_character_and_everything_else(te
 @given(st.text())
 def test_terminal_block_keeps_line_feeds_only(text: str) -> None:
     assert all(ch in "\n\t" for ch in _controls(terminal_block(text)))
+
+
+@given(st.text())
+def test_html_text_keeps_no_character_html_forbids_and_everything_else(text: str) -> None:
+    safe = html_text(text)
+    assert all(ch in "\n\r\t" or ch in "\u2028\u2029" for ch in _controls(safe))
+    assert [ch for ch in safe] == [ch for ch in text if not _controls(ch) or ch in "\n\r\t\u2028\u2029"]
 
 
 @given(st.text())
@@ -193,6 +201,8 @@ def test_the_email_is_built_with_a_one_line_subject_and_clean_parts() -> None:
     html = render_html(report, mode="file", charts={})
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'id="members"' in html and "Eve" in html
+    assert not [ch for ch in html if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"]  # no ESC, BEL in a page
+    assert not set(html) & BIDI_CONTROLS and "[2J screen" in html
 
 
 def test_the_cli_writes_safe_text_when_piped(tmp_path: Path) -> None:

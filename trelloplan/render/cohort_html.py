@@ -13,7 +13,7 @@ from .._version import __version__
 from ..cohort.overview import Overview, TeamRow
 from .cohort import aging_text, as_of_text, demo_text, done_text, forecast_text, milestone_text, status_text, week_position
 from .html import _STATUS_COLOURS, STYLES, _environment
-from .safe import safe_relative_path, safe_url
+from .safe import clean_strings, html_text, safe_relative_path, safe_url
 from .status import format_day
 
 __all__ = ["render_overview_html"]
@@ -43,6 +43,7 @@ def _row(row: TeamRow) -> dict[str, Any]:
 
 def render_overview_html(overview: Overview) -> str:
     """The overview page as an HTML document that stands alone (no images, no external resources)."""
+    overview = clean_strings(overview, html_text)
     labels = {"error": "without a report", "behind": "behind", "at_risk": "at risk", "on_track": "on track",
               "no_plan": "without a plan"}
     pills = [{"text": f"{count} {labels[status]}", "style": _pill(status, "")} for status, count in overview.counts.items() if count]

@@ -48,6 +48,7 @@ from .status import (
     week_note,
     week_position,
 )
+from .safe import clean_strings, html_text
 
 __all__ = ["MODES", "render_html"]
 
@@ -250,6 +251,7 @@ def render_html(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     from .charts import CHART_NAMES, CHART_TITLES, chart_gaps
 
+    report = clean_strings(report, html_text)
     sources = _image_sources(mode, charts, cids, report)
     status = status or report_status(report)
     rows = {row.id: row for row in report.cards}

@@ -9,6 +9,8 @@ passes such text through the function for its output here, and nowhere else:
                        line breaks folded into a space; emoji and every script kept
 :func:`terminal_block` a whole multi-line output: the same, keeping its line breaks
 :func:`header_text`    an email header value (subject, a name in From): one line, no controls
+:func:`html_text`      text for an HTML page, before Jinja2's autoescaping: no control or
+                       bidi-override characters (they are not allowed in HTML)
 :func:`csv_cell`       a CSV cell a spreadsheet will not run as a formula (OWASP's rule)
 :func:`markdown_text`  inline Markdown that renders as the text itself: HTML escaped, no
                        links, images, emphasis or table breaks made from the text
@@ -16,7 +18,7 @@ passes such text through the function for its output here, and nowhere else:
 :func:`safe_url`       the URL when it is a plain ``http(s)`` link, else None
 ===================  ==========================================================================
 
-HTML goes through Jinja2's autoescaping (:mod:`.html`); JSON through
+HTML goes through :func:`html_text`, then Jinja2's autoescaping (:mod:`.html`); JSON through
 ``json.dumps``, which escapes control characters itself.
 
 :func:`unsafe_character` is the rule plan validation applies to names, and
@@ -39,6 +41,7 @@ __all__ = [
     "clean_strings",
     "csv_cell",
     "header_text",
+    "html_text",
     "markdown_link",
     "markdown_text",
     "safe_url",
@@ -92,6 +95,11 @@ def terminal_block(text: str) -> str:
 def header_text(text: str) -> str:
     """An email header value on one line: line breaks folded into a space, control characters dropped."""
     return " ".join(text.translate(_LINE).split())
+
+
+def html_text(text: str) -> str:
+    """``text`` without the control and bidi-override characters an HTML page may not hold; line breaks and tabs stay."""
+    return text.translate(_CELL)
 
 
 def csv_cell(value: object) -> str:
