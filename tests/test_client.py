@@ -53,6 +53,10 @@ def test_credentials_and_url_from_the_environment():
     with pytest.raises(ConfigError) as info:
         api_url_from_env({"TRELLO_API_URL": "api.trello.com"})
     assert "is not an http(s) URL" in info.value.message
+    with pytest.raises(ConfigError) as info:  # requests would send these in place of the key and token
+        api_url_from_env({"TRELLO_API_URL": "http://admin:S3cretPW@127.0.0.1:8765/1"})
+    assert info.value.message == "TRELLO_API_URL `http://***@127.0.0.1:8765/1` holds a user name or password"
+    assert "S3cretPW" not in info.value.hint and "admin" not in str(info.value)
 
 
 def test_wrong_token_is_an_auth_error_without_secrets(sandbox):

@@ -109,6 +109,10 @@ def api_url_from_env(environ: Mapping[str, str] | None = None) -> str:
 
 def check_api_url(url: str) -> str:
     parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:  # requests would send them instead of the key and token
+        shown = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+        raise ConfigError(f"TRELLO_API_URL `{shown}` holds a user name or password",
+                          hint="remove the `user:password@` part: trelloplan sends TRELLO_API_KEY and TRELLO_TOKEN itself")
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"TRELLO_API_URL `{url}` is not an http(s) URL",
                           hint=f"use the API's base URL, e.g. {DEFAULT_API_URL} or http://127.0.0.1:8099/1")
@@ -380,7 +384,7 @@ class TrelloSession(requests.Session):
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         self.stats.note("retries")
         error = state.outcome.exception() if state.outcome else None
-        log.info("retrying after %s (attempt %d of %d)", self._describe(error), state.attempt_number, self.retry.attempts)
+        log.info("retrying after %s (attempt %d failed)", self._describe(error), state.attempt_number)
 
     @staticmethod
     def _describe(error: BaseException | None) -> str:
