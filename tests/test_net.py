@@ -33,6 +33,10 @@ REPLIES: dict[str, tuple[Any, str]] = {
     "login page": (Reply(200, b"<!DOCTYPE html><html><title>Sign in - Corp Proxy</title></html>", "text/html"),
                    "answered 200 text/html, not JSON: '<!DOCTYPE html><html><title>Sign in - Corp Proxy"),
     "list for an object": (Reply(200, b"[1, 2]"), "answered 200 with JSON of another shape:"),
+    "sign-in page as 401": (Reply(401, b"<!DOCTYPE html><title>Corporate SSO - Sign in</title><form>Login</form>", "text/html"),
+                            "answered 401 text/html, not JSON: '<!DOCTYPE html><title>Corporate SSO - Sign in"),
+    "web server's 404": (Reply(404, b"<html><body><h1>Not Found</h1></body></html>", "text/html"),
+                         "answered 404 text/html, not JSON: '<html><body><h1>Not Found</h1>"),
     "idLabels of objects": (lambda method, path: Reply(200, b"[]") if path.endswith("/actions") else Reply(
         200, b'{"id": "' + BOARD.encode() + b'", "cards": [{"id": "5f1a2b3c4d5e6f7a8b9c0d1f", "idLabels": [{"id": "x"}]}]}'),
         "cards[0].idLabels"),
@@ -78,7 +82,7 @@ def test_a_misbehaving_server_is_one_line_and_exit_1(case: str, command: str, tm
     if case == "one byte at a time":
         assert f"127.0.0.1:{server.port} did not answer" in lines[0] and "within the 1 s deadline" in lines[0]
         assert "TRELLOPLAN_TIMEOUT" in lines[0] and took < 6
-    if case in ("login page", "redirect", "not HTTP", "list for an object"):
+    if case in ("login page", "redirect", "not HTTP", "list for an object", "sign-in page as 401", "web server's 404"):
         assert "TRELLO_API_URL" in lines[0]
 
 

@@ -403,6 +403,9 @@ class TrelloSession(requests.Session):
         return " ".join(terminal_text(self._redact.text(text)).split())[:200]
 
     def _status_error(self, method: str, path: str, response: requests.Response) -> TrelloAPIError:
+        if _is_html(response):  # Trello's refusals are plain text or JSON: a page is a proxy's, a portal's, another server's
+            mismatch = _mismatch(method, path, self._scrub_bytes(response.content))
+            return self._unexpected(method, path, response, _mismatch_text(response, mismatch))
         status, body = response.status_code, self._clean(response.text or "")
         where = f"{method} {path}"
         if status == 401:
@@ -484,6 +487,11 @@ def _status_text(response: requests.Response, clean: Callable[[str], str]) -> st
         target = response.headers.get("Location")
         return f"{status}, a redirect{' to ' + preview(clean(target), 60) if target else ''}"
     return f"{status} {_kind_of(response)} and no JSON"
+
+
+def _is_html(response: requests.Response) -> bool:
+    kind = response.headers.get("Content-Type", "").lower()
+    return "html" in kind or response.content[:200].lstrip().startswith(b"<")
 
 
 def _mismatch(method: str, path: str, body: bytes) -> ShapeMismatch:
