@@ -248,6 +248,19 @@ def test_a_store_file_that_is_not_a_store_is_refused_and_left_alone(tmp_path: Pa
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["store.sqlite"]
 
 
+def test_the_boards_own_store_replaced_by_garbage_is_a_runtime_failure_saying_what_to_move(tmp_path: Path) -> None:
+    board = "5e20e06c460b391727ce7a2b"
+    cache = tmp_path / "cache"
+    store = cache / "trelloplan" / "boards" / f"{board}.sqlite"
+    store.parent.mkdir(parents=True)
+    store.write_text("garbage\n")
+    code, out, err = run("pull", "--board", board, env={"TRELLO_API_KEY": "k" * 32, "TRELLO_TOKEN": "t" * 64,
+                                                        "TRELLO_API_URL": "http://127.0.0.1:9/1", "XDG_CACHE_HOME": str(cache)})
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "not a trelloplan history store" in err and f"move {store} away" in err and "--store" not in err
+    assert store.read_text() == "garbage\n"
+
+
 @pytest.mark.sandbox(start="2026-03-02T09:00:00Z", frozen=True, rate_limit=False)
 def test_pull_into_a_damaged_store_fails(sandbox: Sandbox, tmp_path: Path) -> None:
     auth = sandbox.auth()

@@ -83,12 +83,12 @@ def test_the_default_folder_is_the_users_cache(monkeypatch, tmp_path: Path):
         assert lock.path.is_file()
 
 
-def test_an_unwritable_folder_is_a_usage_error(tmp_path: Path):
+def test_an_unwritable_folder_is_a_runtime_failure(tmp_path: Path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(TrelloplanError, match="cannot create the lock file") as caught:
         board_lock(BOARD, folder=blocker / "locks").acquire()
-    assert caught.value.exit_code == 2
+    assert caught.value.exit_code == 1 and "XDG_CACHE_HOME" in caught.value.hint  # as README says of the lock
 
 
 def _hold_in_child(folder: Path) -> subprocess.Popen[str]:

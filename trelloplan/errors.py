@@ -30,7 +30,8 @@ error's ``exit_code``; the library never prints.
     ├── ReportError                 a report cannot be built from the data
     ├── EmailError                  SMTP refused or unreachable
     │   └── BadAddress              exit 2: a malformed email address
-    ├── LockedError                 another run holds the lock
+    ├── LockError                   the lock file cannot be made (the cache folder)
+    │   └── LockedError             another run holds the lock
     ├── TeamsFailed                 some teams of a cohort failed, the others were done (.failures)
     └── SandboxError                the local Trello-compatible server failed
 
@@ -58,6 +59,7 @@ __all__ = [
     "DeadlineExceeded",
     "EmailError",
     "ExportError",
+    "LockError",
     "LockedError",
     "NotAStore",
     "NotFound",
@@ -284,7 +286,13 @@ class BadAddress(EmailError):
     default_hint = "give one address at a time, like team@example.com"
 
 
-class LockedError(TrelloplanError):
+class LockError(TrelloplanError):
+    """The lock that keeps runs of one board single cannot be made."""
+
+    default_hint = "check that the cache folder is writable (XDG_CACHE_HOME)"
+
+
+class LockedError(LockError):
     """Another trelloplan run holds the lock for this board."""
 
     default_hint = "another run is in progress; wait for it to finish"

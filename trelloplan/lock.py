@@ -25,7 +25,7 @@ from types import TracebackType
 import platformdirs
 
 from .board.resolve import is_board_id
-from .errors import LockedError, UsageError
+from .errors import LockedError, LockError
 
 __all__ = ["BoardLock", "board_lock", "default_lock_folder"]
 
@@ -95,8 +95,7 @@ class BoardLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise UsageError(f"cannot create the lock file {self.path}: {exc.strerror}",
-                             hint="check that the cache folder is writable (XDG_CACHE_HOME)") from None
+            raise LockError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
         if not _try_lock(fd):
             holder = _read_holder(fd)
             os.close(fd)

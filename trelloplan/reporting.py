@@ -16,7 +16,7 @@ from pathlib import Path
 from .board.resolve import board_not_found, is_board_id, parse_board_ref, resolve_board_id
 from .board.state import PlanState, default_state_path
 from .client import Trello
-from .errors import BoardNotFound, NotFound, UsageError
+from .errors import BoardNotFound, NotAStore, NotFound, StoreError, UsageError
 from .history.fetch import PullResult, pull_history
 from .history.model import BoardHistory
 from .history.roles import RoleRules
@@ -79,7 +79,14 @@ def _store(board_id: str, store_path: str | Path | None, trello: Trello) -> Iter
     turns out not to exist, so a wrong id leaves nothing behind."""
     path = Path(store_path) if store_path is not None else default_store_path(board_id)
     created = not path.exists()
-    with HistoryStore.for_board(board_id, path) as store:
+    try:
+        opened = HistoryStore.for_board(board_id, path)
+    except NotAStore as error:
+        if store_path is not None:
+            raise
+        # not a path the user gave: the board's own local copy was damaged or replaced
+        raise StoreError(error.message, hint=f"move {path} away; the next pull fetches the board's history again") from None
+    with opened as store:
         try:
             pulled = pull_history(trello.get, store, board_id)
         except NotFound as error:

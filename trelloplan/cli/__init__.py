@@ -184,6 +184,9 @@ def configure_logging(verbose: int, debug: bool) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
+    # matplotlib warns on stderr when it must put its font cache in a temporary folder (no writable
+    # HOME under cron): not the user's concern, and a cron job mails every stderr line
+    logging.getLogger("matplotlib").setLevel(logging.DEBUG if verbose > 1 or debug else logging.ERROR)
 
 
 def _after_the_command(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
