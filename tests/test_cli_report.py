@@ -152,3 +152,19 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "error: " in lines[0] and message in lines[0] and "(hint: " in lines[0]
     assert "Traceback" not in err and out == ""
+
+
+def test_a_board_other_than_the_one_the_plans_state_file_records_is_said_once(tmp_path: Path) -> None:
+    from trelloplan.board.state import PlanState
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((Path(__file__).resolve().parent.parent / "plans" / "mlops-gcp-10-weeks.yaml").read_text())
+    export = SAMPLES / "board-exports" / "kanban-template.json"
+    PlanState(path=tmp_path / "plan.state.json", board_id="6b106804b01a9823da43a235").save()
+    code, out, err = run("report", "--from-export", str(export), "--plan", str(plan))
+    assert code == 0 and out
+    assert err.splitlines() == [f"warning: {tmp_path / 'plan.state.json'} records board 6b106804b01a9823da43a235, not "
+                                f"5e20e06c460b391727ce7a2b: the report takes {plan}'s weeks and tasks, not the lists and "
+                                "labels apply made"]
+    PlanState(path=tmp_path / "plan.state.json", board_id="5e20e06c460b391727ce7a2b").save()
+    assert run("report", "--from-export", str(export), "--plan", str(plan))[2] == ""

@@ -201,6 +201,7 @@ def report_command(exports: tuple[str, ...], store_path: str | None, board_id: s
             held.enter_context(board_lock(history.board.id))
         # An export is a record of its moment: its "now" is its newest action, not today. A history
         # newer than the clock (a clock behind, the sandbox's own clock) is reported up to its end.
+        _warn_if_another_board(plan_path, history)
         newest = newest_action(history)
         current = (newest or now) if exports else max(now, newest or now)
         if given is not None:
@@ -228,6 +229,18 @@ def _output_format(fmt: str | None, out_path: str | None, csv_table: str | None)
         raise UsageError(f"--csv {csv_table} applies to CSV only, not to {chosen}",
                          hint="use --format csv (or an --out file ending in .csv) with --csv")
     return chosen or ("csv" if csv_table else "text")
+
+
+def _warn_if_another_board(plan_path: str | None, history: Any) -> None:
+    """One stderr line when the plan's state file records another board: a mistyped --board in a
+    crontab would otherwise mail a report of the wrong board, silently, every week."""
+    from ..board.resolve import recorded_board
+    from ..board.state import default_state_path
+
+    recorded = recorded_board(plan_path) if plan_path else None
+    if plan_path and recorded and history.board is not None and history.board.id != recorded:
+        click.echo(f"warning: {default_state_path(plan_path)} records board {recorded}, not {history.board.id}: "
+                   f"the report takes {plan_path}'s weeks and tasks, not the lists and labels apply made", err=True)
 
 
 def _board_of_plan(plan_path: str) -> str:
