@@ -184,3 +184,12 @@ def test_show_in_80_columns_keeps_dates_and_numbers_on_the_week_line() -> None:
     rows = [line for line in lines if line[:4].strip().isdigit()]
     assert len(rows) == 10 and all("Fri 17:00" in row and " – " in row for row in rows)
     assert rows[0].split()[:5] == ["1", "Jan", "04", "–", "Jan"]
+
+
+def test_show_too_narrow_for_the_table_gives_every_word_as_lines() -> None:
+    text = invoke("show", str(PLAN), COLUMNS="60").stdout
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 60
+    assert sum(line.startswith("Week ") for line in lines) == 10 and text.count("due Fri 17:00") == 10
+    flat = " ".join(text.split())
+    assert "Creation of Multiple Environments; demo: Staging Environment" in flat

@@ -104,7 +104,7 @@ def test_validate_reports_every_problem_and_exits_2(tmp_path):
         f"{bad}:4:1: error: projet: unknown key `projet` (hint: did you mean `project`?)",
         f"{bad}:4:1: error: missing required key `project` (hint: add `project: My Project`)",
         f"{bad}:5:8: error: start: `2027-13-01` is not a valid date (hint: write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`)",
-        f"error: {bad}: 3 errors in the plan; nothing was sent to Trello",
+        f"error: {bad}: 3 errors in the plan; nothing was written or sent",
     ]
     assert "Traceback" not in result.output
 

@@ -145,7 +145,7 @@ def test_a_bad_cohort_file_is_refused_before_anything_is_sent(folder):
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 3 and lines[0].startswith(f"{folder / 'cohort.yaml'}:4:13: error: teams[0].email[0]: bad email address")
-    assert lines[-1] == f"error: {folder / 'cohort.yaml'}: 2 errors in the cohort; nothing was sent to Trello"
+    assert lines[-1] == f"error: {folder / 'cohort.yaml'}: 2 errors in the cohort; nothing was written or sent"
     result = CliRunner().invoke(main, ["cohort", "report", str(folder / "missing.yaml")])
     assert result.exit_code == 2 and result.stderr == (
         f"{folder / 'missing.yaml'}:1:1: error: no such file (hint: check the path of the cohort file (docs/cohort.md has an example))\n")

@@ -233,7 +233,7 @@ def test_load_plan_raises_one_plan_error_with_all_problems():
     error = info.value
     assert error.exit_code == 2
     assert len(error.problems) == 2
-    assert error.message == "p.yaml: 2 errors in the plan"  # "nothing was sent to Trello" is the CLI's to say
+    assert error.message == "p.yaml: 2 errors in the plan"  # "nothing was written or sent" is the CLI's to say
 
 
 @pytest.mark.parametrize(

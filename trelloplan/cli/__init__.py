@@ -85,7 +85,7 @@ def report_error(error: TrelloplanError) -> None:
         for problem in error.warnings + error.problems:
             click.echo(terminal_text(str(problem)), err=True)
         if len(error.problems) > 1:
-            click.echo(f"error: {terminal_text(error.message)}; nothing was sent to Trello", err=True)
+            click.echo(f"error: {terminal_text(error.message)}; nothing was written or sent", err=True)
         return
     message = " ".join(error.message.split())
     click.echo(f"error: {terminal_text(message)} (hint: {terminal_text(cli_hint(error))})", err=True)

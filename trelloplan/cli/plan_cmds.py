@@ -16,10 +16,12 @@ from ..fsutil import atomic_write
 from ..plan.model import Plan
 from ..plan.planfile import load_plan, load_plan_text, validate_plan
 from ..plan.templates import list_templates, render_template
+from ..render.formatting import plural
 from ..render.safe import terminal_text
 
-#: Below this many columns the plan table takes its compact form.
-_COMPACT_BELOW = 100
+#: Below these many columns the plan table takes its compact form, then gives way to lines.
+_COMPACT_BELOW, _NARROW_BELOW = 100, 72
+_CAPTION = "Cards: the week's tasks and its demo card, as the report's Planned counts them"
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -92,7 +94,7 @@ def validate(plans: tuple[str, ...]) -> None:
         plan = result.plan
         cards = sum(1 for _ in plan.tasks())
         click.echo(f"{path}: OK ({len(plan.weeks)} weeks, {cards} cards, {plan.planned_hours:g} hours"
-                   + (f", {len(result.warnings)} warnings)" if result.warnings else ")"))
+                   + (f", {plural(len(result.warnings), 'warning')})" if result.warnings else ")"))
     if errors:
         raise PlanError(errors, warnings=warnings)
 
@@ -100,16 +102,19 @@ def validate(plans: tuple[str, ...]) -> None:
 def plan_table(plan: Plan, *, compact: bool = False) -> Table:
     """The plan week by week. "Cards" counts what the board gets and the report's "Planned" counts: tasks and the demo.
 
-    ``compact`` (for a narrow terminal) drops the rules and gives the due time without its date.
+    ``compact`` (a terminal narrower than 100 columns) drops the rules and gives the due time without its date.
     """
     table = Table(title=f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})",
-                  caption="Cards: the week's tasks and its demo card, as the report's Planned counts them",
-                  title_justify="left" if compact else "center", caption_justify="left" if compact else "center",
-                  box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD, show_edge=not compact, pad_edge=not compact)
+                  caption=_CAPTION, title_justify="left" if compact else "center",
+                  caption_justify="left" if compact else "center",
+                  box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD, show_edge=not compact, pad_edge=not compact,
+                  padding=(0, 1) if not compact else (0, 0, 0, 1), collapse_padding=compact)
+    words = {"Milestone": [w.milestone for w in plan.weeks], "Demo": [w.demo.name.removeprefix("Demo: ") for w in plan.weeks]}
     for column, justify in (("Week", "right"), ("Dates", "left"), ("Milestone", "left"), ("Demo", "left"),
                             ("Cards", "right"), ("Hours", "right"), ("Due", "left")):
+        longest = max((len(word) for text in words.get(column, []) for word in text.split()), default=0)
         table.add_column(column, justify=justify, overflow="fold",  # type: ignore[arg-type]
-                         no_wrap=column not in ("Milestone", "Demo"))
+                         no_wrap=column not in words, min_width=min(longest, 14) or None)
     for week in plan.weeks:
         table.add_row(str(week.number), f"{week.start:%b %d} – {week.end:%b %d}", week.milestone,
                       week.demo.name.removeprefix("Demo: "), str(len(week.cards)), f"{week.planned_hours:g}",
@@ -117,6 +122,18 @@ def plan_table(plan: Plan, *, compact: bool = False) -> Table:
     table.add_section()
     table.add_row("", "", "", "Total", str(sum(len(w.cards) for w in plan.weeks)), f"{plan.planned_hours:g}", "")
     return table
+
+
+def plan_lines(plan: Plan) -> str:
+    """The plan as lines, a week in two, for a terminal too narrow for the table (each line wraps on its own)."""
+    lines = [f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})"]
+    for week in plan.weeks:
+        lines.append(f"Week {week.number}  {week.start:%b %d} – {week.end:%b %d}  {plural(len(week.cards), 'card')}, "
+                     f"{week.planned_hours:g} h, due {week.due:%a %H:%M}")
+        lines.append(f"  {week.milestone}; demo: {week.demo.name.removeprefix('Demo: ')}")
+    lines.append(f"Total: {plural(sum(len(w.cards) for w in plan.weeks), 'card')}, {plan.planned_hours:g} h")
+    lines.append(_CAPTION)
+    return "\n".join(lines)
 
 
 @click.command()
@@ -128,13 +145,16 @@ def show(plan_path: str) -> None:
     Example:
       trelloplan show plans/mlops-gcp-10-weeks.yaml
     """
-    from ..render.terminal import console, finish, output_width
+    from ..render.terminal import console, finish, fit_lines, output_width
 
     plan = load_plan(plan_path)
     for problem in plan.warnings:
         click.echo(terminal_text(str(problem)), err=True)
-    out = io.StringIO()
     width = output_width(sys.stdout)
+    if width is not None and width < _NARROW_BELOW:
+        click.echo(fit_lines(plan_lines(plan), width))
+        return
+    out = io.StringIO()
     table = plan_table(plan, compact=width is not None and width < _COMPACT_BELOW)
     console(out, width=width, color=sys.stdout.isatty()).print(table)
     click.echo(finish(out.getvalue()), nl=False)
