@@ -119,7 +119,7 @@ def test_a_server_that_is_not_trellos_api_is_named_so(sandbox: Sandbox, tmp_path
     report = doctor(sandbox, tmp_path, TRELLO_API_URL=sandbox.base_url + "/_sandbox")  # answers, but HTML 404s
     api = report.check("api")
     assert (api.status, api.exit_code) == ("fail", 2)
-    assert api.detail == f"{sandbox.base_url}/_sandbox is not Trello's API (GET /members/me answered 404)"
+    assert api.detail == f"{sandbox.base_url}/_sandbox is not Trello's API (GET /members/me answered 404 with a web page)"
     assert api.hint == "TRELLO_API_URL is the API's base URL, e.g. https://api.trello.com/1"
 
 

@@ -168,6 +168,15 @@ def test_login_then_send(smtp_server, message):
     assert recorder.sessions[0].authenticated
 
 
+def test_a_user_set_for_a_relay_without_login_says_which_settings_to_drop(smtp_server, message):
+    controller, recorder = smtp_server()  # offers no AUTH
+    with pytest.raises(EmailError) as caught:
+        send_email(message, settings_for(controller, user="reporter", password=PASSWORD))
+    assert caught.value.message == f"127.0.0.1:{controller.port} offers no login (SMTP AUTH), but a user is set ('reporter')"
+    assert "unset TRELLOPLAN_SMTP_USER and TRELLOPLAN_SMTP_PASSWORD" in caught.value.hint
+    assert recorder.envelopes == []
+
+
 def test_a_refused_login_says_so_without_the_password(smtp_server, message):
     controller, recorder = smtp_server(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     with pytest.raises(EmailError) as caught:
@@ -282,6 +291,7 @@ def test_settings_come_from_arguments_then_the_environment():
         "mail.example.org", 587, "starttls", "other", "x@example.org")
     assert override.password == PASSWORD
     assert PASSWORD not in repr(settings) and PASSWORD not in settings.describe()
+    assert smtp_settings(env={**env, ENV_PASSWORD: PASSWORD + "\r"}).password == PASSWORD  # an env file saved with CRLF
 
 
 def test_security_and_port_defaults():

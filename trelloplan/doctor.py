@@ -194,8 +194,9 @@ def _trello_checks(environ: Mapping[str, str], retry: RetryPolicy) -> list[Check
         except ServerError as error:
             return checks + [_failed("api", error)] + [Check(n, "skip", "needs the API") for n in skipped]
         except UnexpectedResponse as error:
-            checks.append(Check("api", "fail", f"{api_url} answers, but not as Trello does: {error.message}",
-                                "TRELLO_API_URL is the API's base URL, e.g. https://api.trello.com/1", 2))
+            detail = (f"{api_url} is not Trello's API (GET /members/me answered {error.status} with a web page)"
+                      if error.status and error.status >= 400 else f"{api_url} answers, but not as Trello does: {error.message}")
+            checks.append(Check("api", "fail", detail, "TRELLO_API_URL is the API's base URL, e.g. https://api.trello.com/1", 2))
             return checks + [Check(n, "skip", "needs the API") for n in skipped]
         except TrelloAPIError as error:
             checks.append(Check("api", "fail", f"{api_url} is not Trello's API (GET /members/me answered {error.status})",

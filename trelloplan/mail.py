@@ -158,7 +158,7 @@ def smtp_settings(
     if port_number is None:
         port_number = DEFAULT_PORTS[mode]
     user = (user or source.get(ENV_USER) or "").strip() or None
-    password = source.get(ENV_PASSWORD) or None
+    password = (source.get(ENV_PASSWORD) or "").removesuffix("\n").removesuffix("\r") or None  # an env file saved with CRLF
     if user and not password:
         raise ConfigError(f"an SMTP user is set but {ENV_PASSWORD} is not",
                           hint=f"export {ENV_PASSWORD} (the password is read only from the environment)")
@@ -241,15 +241,19 @@ def _failure(exc: BaseException, settings: SmtpSettings, sender: str) -> EmailEr
                           hint=f"set --email-from or {ENV_FROM} to an address this account may send from")
     if isinstance(exc, smtplib.SMTPDataError):
         return EmailError(f"{server} refused the message ({_reply(exc.smtp_code, exc.smtp_error)})",
-                          hint="the server's reply above says why; nothing was delivered")
+                          hint="the server's reply (in the parentheses) says why; nothing was delivered")
     if isinstance(exc, smtplib.SMTPConnectError):
         return EmailError(f"{server} refused the connection ({_reply(exc.smtp_code, exc.smtp_error)})", hint=_SETTINGS_HINT)
     if isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc):
         return EmailError(f"{server} did not answer within {settings.timeout:g} s", hint=_SETTINGS_HINT)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return EmailError(f"{server} closed the connection unexpectedly", hint="check the port and security mode, then try again")
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "AUTH" in str(exc):
+        return EmailError(f"{server} offers no login (SMTP AUTH), but a user is set ({settings.user!r})",
+                          hint=f"for a relay that takes mail without a login, unset {ENV_USER} and {ENV_PASSWORD}; "
+                               "otherwise check the port and the security mode (many servers offer AUTH only after STARTTLS)")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return EmailError(f"{server}: {exc}", hint="choose another --smtp-security, or a server that offers it")
+        return EmailError(f"{server}: {exc}", hint=f"choose another security mode ({ENV_SECURITY}), or a server that offers it")
     if isinstance(exc, smtplib.SMTPResponseException):
         return EmailError(f"{server} answered {_reply(exc.smtp_code, exc.smtp_error)}", hint=_SETTINGS_HINT)
     if isinstance(exc, smtplib.SMTPException):
@@ -296,7 +300,9 @@ def _connect(settings: SmtpSettings, context: ssl.SSLContext, timeout: float) ->
     return smtp
 
 
-def _transaction(smtp: smtplib.SMTP, settings: SmtpSettings, sender: str, recipients: list[str], payload: bytes) -> None:
+def _transaction(smtp: smtplib.SMTP, settings: SmtpSettings, sender: str, recipients: list[str], payload: bytes,
+                 progress: list[str]) -> None:
+    """One SMTP transaction; ``progress`` gets "data" once the message itself goes out (before, nothing can be delivered)."""
     smtp.ehlo_or_helo_if_needed()
     if settings.user and settings.password:
         smtp.login(settings.user, settings.password)
@@ -316,6 +322,7 @@ def _transaction(smtp: smtplib.SMTP, settings: SmtpSettings, sender: str, recipi
         raise EmailError(f"{settings.server} refused {'the recipient' if len(refused) == 1 else 'recipients'} {listed}; "
                          "the email was sent to no one",
                          hint="check the --email-to addresses (the server's reply says why)")
+    progress.append("data")
     code, reply = smtp.data(payload)
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
@@ -342,17 +349,19 @@ def send_email(message: EmailMessage, settings: SmtpSettings, *, ssl_context: ss
     context = ssl_context or ssl.create_default_context()
     log.debug("sending %r to %d recipients via %s", message["Subject"], len(recipients), settings.describe())
     smtp: smtplib.SMTP | None = None
+    progress: list[str] = []
     with deadline(settings.deadline) as guard:
         try:
             smtp = _connect(settings, context, min(settings.timeout, guard.remaining()))
-            _transaction(smtp, settings, sender, recipients, payload)
+            _transaction(smtp, settings, sender, recipients, payload, progress)
         except EmailError as exc:
             raise EmailError(_scrub(exc.message, secrets), hint=exc.hint) from None
         except (smtplib.SMTPException, OSError) as exc:
             log.debug("SMTP failure: %s", _scrub(f"{type(exc).__name__}: {exc}", secrets))
             if guard.expired:
                 raise EmailError(f"{settings.server} did not finish the SMTP exchange within the {settings.deadline:g} s "
-                                 "deadline; the email may not have been sent",
+                                 "deadline; " + ("the server may or may not have taken the email" if progress
+                                                                else "the email was not sent"),
                                  hint="the server is too slow; check the SMTP settings, or allow more time with "
                                       "TRELLOPLAN_TIMEOUT=SECONDS (default 60)") from None
             error = _failure(exc, settings, sender)
