@@ -152,3 +152,13 @@ def test_every_command_has_help_with_an_example():
 def test_unknown_command_and_option_are_usage_errors():
     assert run("nope").exit_code == 2
     assert run("validate", "--nope", "x").exit_code == 2
+
+
+def test_validate_lists_the_warnings_with_the_errors_in_line_order(tmp_path):
+    weeks = "".join(f"  - {{week: {n}, milestone: M{n}, demo: D{n}, tasks: [T{n}]}}\n" for n in range(1, 14))
+    bad = tmp_path / "long.yaml"
+    bad.write_text(f"project: Long\nstart: 2027-01-04\ndue_time: 25:00\nweeks:\n{weeks}")
+    result = run("validate", str(bad))
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2
+    assert lines[0].startswith(f"{bad}:3:11: error: due_time") and lines[1].startswith(f"{bad}:5:3: warning: weeks: the plan has 13 weeks")

@@ -82,7 +82,9 @@ def cli_hint(error: TrelloplanError) -> str:
 def report_error(error: TrelloplanError) -> None:
     """Print an expected failure as one line per problem on stderr, never a traceback."""
     if isinstance(error, PlanError):
-        for problem in error.warnings + error.problems:
+        problems = error.problems + error.warnings
+        files = {problem.file: n for n, problem in reversed(list(enumerate(problems)))}
+        for problem in sorted(problems, key=lambda p: (files[p.file], p.line, p.column)):  # in file order, as an editor lists them
             click.echo(terminal_text(str(problem)), err=True)
         if len(error.problems) > 1:
             click.echo(f"error: {terminal_text(error.message)}; nothing was written or sent", err=True)

@@ -438,7 +438,7 @@ def _build(c: _Checker, value: Any) -> Plan | None:
     if "demo_label_color" not in top:
         demo_color = default_demo_color(week.label_color for week in weeks)
     members = _members(c, top["members"], ("members",)) if "members" in top else ()
-    if weeks_value is not None and len(weeks) == len(weeks_value) and not c.errors:
+    if weeks_value is not None and len(weeks) == len(weeks_value):  # every week read: the count is known, errors or not
         count = len(weeks)
         if count == 0:
             c.error(("weeks",), "the plan has no weeks", "add weeks 1..N, each with a milestone, a demo and tasks")
