@@ -84,7 +84,7 @@ report_to: x@
         "(hint: write one address per item, like ada@example.edu)",
         f"{cohort}:8:12: error: teams[0].start: `2027-02-30` is not a valid date (hint: write the team's first day of week 1 "
         "as YYYY-MM-DD, e.g. `start: 2027-01-11`)",
-        f"{cohort}:10:11: error: teams[2].name: team `team ada` appears twice (also item 2) (hint: give every team its own name)",
+        f"{cohort}:10:11: error: teams[2].name: team `team ada` appears twice (also teams[1]) (hint: give every team its own name)",
         f"{cohort}:11:5: error: teams[3]: team `Team  Ada!` would share the state file team-ada.state.json with item 2 "
         "(hint: give one of the two teams its own `key:`)",
         f"{cohort}:12:12: error: report_to: bad email address 'x@': it needs exactly one @ (hint: write one address per item, "

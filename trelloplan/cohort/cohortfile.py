@@ -244,7 +244,7 @@ class _Reader:
             folded = team.name.casefold()
             if folded in names:
                 c.error(path + ("name",) if isinstance(item, dict) else path,
-                        f"team `{team.name}` appears twice (also item {names[folded] + 1})", "give every team its own name")
+                        f"team `{team.name}` appears twice (also teams[{names[folded]}])", "give every team its own name")
                 continue
             if team.key in keys:
                 c.error(path, f"team `{team.name}` would share the state file {team.key}.state.json with item {keys[team.key] + 1}",

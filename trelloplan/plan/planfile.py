@@ -601,7 +601,7 @@ def _week_number(c: _Checker, mapping: dict[str, Any], path: Path_, index: int, 
         c.error(path + ("week",), f"week number {value} is out of range", f"number the weeks 1, 2, 3, … (at most {_MAX_WEEKS})")
         return None
     if value in numbers:
-        c.error(path + ("week",), f"week {value} appears twice (also item {numbers[value] + 1})",
+        c.error(path + ("week",), f"week {value} appears twice (also weeks[{numbers[value]}])",
                 "number the weeks 1, 2, 3, … once each")
         return None
     numbers[value] = index
