@@ -186,6 +186,10 @@ def test_a_killed_apply_converges_when_run_again(sandbox, sandbox_api, tmp_path)
     assert any(count < 60 for count in partial), partial  # at least one run died half-way
     done = run_cli(env, "apply", str(plan), "--yes")
     assert done.returncode == 0, done.stderr
+    steps = [line for line in done.stderr.splitlines() if line.startswith("[")]
+    numbers = [int(line[1:line.index("/")]) for line in steps]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers) and numbers[-1] <= 81  # in order, piped
+    assert len({line.split("] ", 1)[1] for line in steps}) == len(steps)  # a checklist and its items: one line
     state = PlanState.load(state_file)
     assert_board_is_exactly_the_plan(sandbox_api, state.board_id)
     again = run_cli(env, "plan", str(plan), "--check")

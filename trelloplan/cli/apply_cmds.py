@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
@@ -166,8 +167,8 @@ def confirm_guarded(diff: Diff, interactive: bool, *, quiet: bool) -> tuple[Diff
     if not guarded:
         return diff, False
     if interactive:
-        for change in guarded:
-            click.echo(f"  {change.ref} ({change.title!r}): {change.guarded}")
+        width = output_width(sys.stdout)
+        click.echo(fit_lines("\n".join(f"  {change.ref} ({change.title!r}): {change.guarded}" for change in guarded), width))
         if click.confirm("Archive this card too?" if len(guarded) == 1 else f"Archive these {len(guarded)} cards too?", default=False):
             return diff, True
     elif not quiet:
@@ -189,8 +190,18 @@ def run_with_progress(trello: Trello, plan: Plan, state: PlanState, diff: Diff, 
             def progress(change: Change, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=f"Applying {change.kind}s")
         elif not quiet:
+            printed = threading.Lock()
+            count = [0]
+            shown: set[int] = set()
+
             def progress(change: Change, done: int, total: int) -> None:
-                click.echo(f"[{done}/{total}] {change}", err=True)
+                # writes finish on several threads: count and print under one lock, so the numbers go up;
+                # a change of several writes (a checklist and its items) is one line
+                with printed:
+                    count[0] += 1
+                    if id(change) not in shown:
+                        shown.add(id(change))
+                        click.echo(f"[{count[0]}/{total}] {change}", err=True)
         return apply_plan(trello, plan, state, prune=prune, force=force, workers=workers, progress=progress,
                           diff=(diff, board), archive_guarded=archive_guarded)
 
