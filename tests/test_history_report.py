@@ -374,3 +374,39 @@ def test_a_board_made_mid_project_carries_the_open_cards_of_earlier_weeks_into_i
     assert set(carried) == {"A", "B", "C"}  # every card of weeks 1 and 2 open when the board was made
     assert {ref.name for ref in report.week.completed if ref.carried_over} == {"A", "C"}
     assert "G" not in carried
+
+
+def test_a_task_slipped_to_this_week_after_it_began_is_carried_over_into_it() -> None:
+    from datetime import timedelta
+
+    plan = load_plan_text("project: P\nstart: 2027-01-04\nweeks:\n  - {week: 1, milestone: M, demo: D, tasks: [A, B]}\n"
+                          "  - {week: 2, milestone: N, demo: E, tasks: [C]}\n")
+    t0 = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
+    b = BoardBuilder("P", created=t0 - timedelta(days=1))
+    todo, doing, done = b.add_list("To Do"), b.add_list("In Progress"), b.add_list("Done")
+    w1, w2 = b.add_label("Week 1"), b.add_label("Week 2")
+    a = b.add_card("A", todo, t0, labels=(w1,))
+    late = b.add_card("B", todo, t0, labels=(w1,))
+    b.add_card("C", todo, t0, labels=(w2,))
+    b.move(a, doing, t0 + timedelta(days=2))
+    slipped_at = t0 + timedelta(days=7, hours=1)  # Monday of week 2: the lead moves A and B to week 2
+    for card in (a, late):
+        b.label_card(card, w1, slipped_at, add=False)
+        b.label_card(card, w2, slipped_at)
+    b.move(late, done, slipped_at + timedelta(days=1))
+    history = history_from_board_json(b.export())
+    report = build_report(history, as_of=t0 + timedelta(days=9), plan=plan)
+    assert report.week.number == 2
+    assert {ref.name for ref in report.week.carried_over} == {"A", "B"}  # they were week 1's, open, when week 2 began
+    assert [ref.name for ref in report.week.completed if ref.carried_over] == ["B"]
+    early = build_report(history, as_of=t0 + timedelta(days=7, minutes=30), plan=plan)  # before the slip
+    assert {ref.name for ref in early.week.carried_over} == {"A", "B"}
+    # a task moved to week 2 before week 2 began is a re-plan, not a carry-over
+    b2 = BoardBuilder("P", created=t0 - timedelta(days=1))
+    todo2 = b2.add_list("To Do")
+    x1, x2 = b2.add_label("Week 1"), b2.add_label("Week 2")
+    x = b2.add_card("A", todo2, t0, labels=(x1,))
+    b2.label_card(x, x1, t0 + timedelta(days=3), add=False)
+    b2.label_card(x, x2, t0 + timedelta(days=3))
+    replanned = build_report(history_from_board_json(b2.export()), as_of=t0 + timedelta(days=9), plan=plan)
+    assert replanned.week.carried_over == ()

@@ -17,7 +17,7 @@ from ..plan.model import Plan, Task
 from .forecast import DEFAULT_TRIALS, forecast_completion
 from .gcpause import gc_paused
 from .metrics import days_between, percentiles, role_at, role_counts_at
-from .model import BoardHistory
+from .model import LABEL_TYPES, Action, BoardHistory
 from .quality import find_problems
 from .replay import ARCHIVED_MEANINGS, DROPPED, CardTimeline, replay
 from .roles import RoleRules, resolve_roles
@@ -176,7 +176,8 @@ def _build(
     seen = history_window(history, as_of)
     first_action = seen.first
     label_names = _label_names(history)
-    cards = _plan_facts(timelines, plan, label_names, week_labels, as_of)
+    labels_week = _week_of_labels(plan, label_names, week_labels) if plan is not None else None
+    cards = _plan_facts(timelines, plan, labels_week, as_of)
     scope = [card for card in cards if card.in_scope]
     finished = [card for card in scope if card.done is not None]  # done at a moment the history shows
     cycle = percentiles(c.cycle for c in finished if c.cycle is not None)
@@ -222,7 +223,8 @@ def _build(
     )
     week_by_id = {card.id: card.week for card in cards} if plan is not None else {}
     week_of = (lambda timeline: week_by_id[timeline.id]) if plan is not None else None
-    this_week = _this_week(calendar, chosen, cards, scope, plan, as_of, first_action)
+    this_week = _this_week(calendar, chosen, cards, scope, plan, as_of, first_action,
+                           lambda moment, ids: _weeks_then(history, moment, ids, timelines, labels_week))
     return Report(
         board_id=history.board.id if history.board else None,
         board_name=history.board.name if history.board else None,
@@ -258,28 +260,35 @@ def _label_names(history: BoardHistory) -> dict[str, str]:
     return names
 
 
-def _plan_facts(
-    timelines: list[CardTimeline], plan: Plan | None, label_names: Mapping[str, str], week_labels: Mapping[str, int],
-    as_of: datetime,
-) -> list[_Card]:
-    """Each timeline with its plan week (lowest week label: by id in ``week_labels``, else named "Week N"),
-    task, hours and demo flag."""
-    if plan is None:
-        return [_Card(t, None, None, None, False, as_of) for t in timelines]
+def _week_of_labels(plan: Plan, label_names: Mapping[str, str], week_labels: Mapping[str, int]
+                    ) -> Callable[[tuple[str, ...]], int | None]:
+    """The plan week a set of labels gives a card: its lowest week label, by id in ``week_labels``, else named "Week N"."""
     week_by_name = {_fold(week.label): week.number for week in plan.weeks}
     numbers = set(week_by_name.values())
     week_by_id = {label: week for label, week in week_labels.items() if week in numbers}
-    demos = {(_fold(week.demo.name), week.number) for week in plan.weeks}
-    week_of_labels: dict[tuple[str, ...], int | None] = {}  # most cards share a few label sets
-    result = []
-    for timeline in timelines:
-        label_ids = timeline.label_ids
-        if label_ids in week_of_labels:
-            week = week_of_labels[label_ids]
-        else:
+    known: dict[tuple[str, ...], int | None] = {}  # most cards share a few label sets
+
+    def week_of(label_ids: tuple[str, ...]) -> int | None:
+        if label_ids not in known:
             found = (week_by_id.get(i) or week_by_name.get(_fold(label_names.get(i, ""))) for i in label_ids)
             weeks = [week for week in found if week is not None]
-            week = week_of_labels[label_ids] = min(weeks) if weeks else None
+            known[label_ids] = min(weeks) if weeks else None
+        return known[label_ids]
+
+    return week_of
+
+
+def _plan_facts(
+    timelines: list[CardTimeline], plan: Plan | None, week_of: Callable[[tuple[str, ...]], int | None] | None,
+    as_of: datetime,
+) -> list[_Card]:
+    """Each timeline with its plan week (``week_of`` its labels), task, hours and demo flag."""
+    if plan is None or week_of is None:
+        return [_Card(t, None, None, None, False, as_of) for t in timelines]
+    demos = {(_fold(week.demo.name), week.number) for week in plan.weeks}
+    result = []
+    for timeline in timelines:
+        week = week_of(timeline.label_ids)
         task = plan.find_task(timeline.key, week) if timeline.key else None  # also a pre-0.2 key (w3-…)
         hours = task.hours if task is not None else plan.hours_per_task
         is_demo = task.demo if task is not None else (_fold(timeline.name), week) in demos
@@ -406,9 +415,34 @@ def _role_when_week_began(card: _Card, start: datetime) -> str:
     return role_at(timeline, start)
 
 
+def _weeks_then(history: BoardHistory, moment: datetime, card_ids: set[str], timelines: list[CardTimeline],
+                week_of: Callable[[tuple[str, ...]], int | None] | None) -> dict[str, int | None]:
+    """The plan week each of ``card_ids`` had at ``moment``: its labels then (the label actions after it undone)."""
+    if week_of is None or not card_ids:
+        return {}
+    later: dict[str, list[Action]] = {}
+    for action in history.actions:
+        if action.type in LABEL_TYPES and action.card_id in card_ids and action.date > moment:
+            later.setdefault(action.card_id, []).append(action)
+    weeks: dict[str, int | None] = {}
+    for timeline in timelines:
+        events = later.get(timeline.id)
+        if timeline.id not in card_ids or not events:
+            continue
+        labels = list(timeline.label_ids)
+        for action in reversed(events):  # undo, newest first
+            if action.type == "addLabelToCard" and action.label_id in labels:
+                labels.remove(action.label_id)
+            elif action.type == "removeLabelFromCard" and action.label_id and action.label_id not in labels:
+                labels.append(action.label_id)
+        weeks[timeline.id] = week_of(tuple(labels))
+    return weeks
+
+
 def _this_week(
     calendar: WeekCalendar, index: int, cards: list[_Card], scope: list[_Card], plan: Plan | None, as_of: datetime,
     first_action: datetime | None,
+    weeks_then: Callable[[datetime, set[str]], dict[str, int | None]] = lambda moment, ids: {},
 ) -> ThisWeek:
     """Completed in the week; carried over into it; added and dropped during it (see docs/metrics.md)."""
     start, end = calendar.start_instant(index), calendar.end_instant(index)
@@ -427,11 +461,12 @@ def _this_week(
         began = first_action if partial and first_action is not None else start
         # A card done before the week began was done when it began: no need to look up its role then.
         if plan is not None:
-            carried = [
-                c for c in scope
-                if c.week is not None and c.week < index and (partial or c.created < start)
-                and (c.done is None or c.done >= began) and _role_when_week_began(c, began) != "done"
-            ]
+            open_then = [c for c in scope if (partial or c.created < start) and (c.done is None or c.done >= began)
+                         and _role_when_week_began(c, began) != "done"]
+            # a task slipped to a later week after this one began was still an earlier week's when it began
+            then = weeks_then(began, {c.id for c in open_then if c.week is None or c.week >= index})
+            carried = [c for c in open_then
+                       if (c.week is not None and c.week < index) or (then.get(c.id) or index) < index]
             added = [c for c in scope if start <= c.created < end
                      and (not c.timeline.key or plan.find_task(c.timeline.key) is None)]
         else:
