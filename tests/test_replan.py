@@ -117,6 +117,25 @@ def test_a_lost_state_file_loses_nothing(sandbox, sandbox_api, tmp_path):
         assert {r: v["id"] for r, v in rebuilt["lists"].items()} == {r: v["id"] for r, v in recorded["lists"].items()}
 
 
+def test_a_lost_state_file_finds_the_board_people_renamed_and_never_another_teams(sandbox, sandbox_api, tmp_path):
+    from dataclasses import replace
+
+    plan = load_plan_text(SMALL, str(tmp_path / "plan.yaml"))
+    other_team = replace(plan, project=f"{plan.project} — Team B")  # a cohort's other board: same plan file
+    path = tmp_path / "plan.state.json"
+    with connect(sandbox) as trello:
+        first = apply_plan(trello, plan, PlanState(path=path))
+        apply_plan(trello, other_team, PlanState(path=tmp_path / "b.state.json"))
+        trello.put(f"/boards/{first.board_id}", {"name": "Our board (renamed by Ana)"})
+        path.unlink()
+        diff, board = plan_changes(trello, plan, PlanState.load(path))
+        assert board is not None and board.id == first.board_id  # not a second board
+        assert not [c for c in diff.changes if c.kind == "board" and c.action == "create"]
+        fresh = replace(plan, project=f"{plan.project} — Team C")  # a team with no board yet gets a new one
+        diff, board = plan_changes(trello, fresh, PlanState(path=tmp_path / "c.state.json"))
+        assert board is None and [c.action for c in diff.changes if c.kind == "board"] == ["create"]
+
+
 def test_a_lost_state_file_never_reverts_what_people_did(sandbox, sandbox_api, tmp_path):
     plan = load_plan_text(MLOPS, str(tmp_path / "plan.yaml"))
     path = tmp_path / "plan.state.json"

@@ -131,7 +131,7 @@ class _Differ:
 
     def board_changes(self) -> None:
         if self.board is None:
-            marker = board_marker(self.state.instance, plan_fingerprint(self.plan.source))
+            marker = board_marker(self.state.instance, plan_fingerprint(self.plan.source), self.plan.project)
             self.out.changes.append(Change("create", "board", "board", {"name": self.plan.project, "desc": marker}, title=self.plan.project))
             return
         base = self.state.board.get("name", UNKNOWN) if self.state.board_id == self.board.id else UNKNOWN
@@ -141,7 +141,7 @@ class _Differ:
             fields["name"] = self.plan.project
             details.append(f"name: {_shown(self.board.name)} → {_shown(self.plan.project)}")
         if board_instance(self.board.desc) is None:  # an adopted board: its marker lets apply find it without the state file
-            fields["desc"] = f"{self.board.desc.rstrip()}\n\n{board_marker(self.state.instance, plan_fingerprint(self.plan.source))}".lstrip()
+            fields["desc"] = f"{self.board.desc.rstrip()}\n\n{board_marker(self.state.instance, plan_fingerprint(self.plan.source), self.plan.project)}".lstrip()
             details.append("marker added to the description")
         if fields:
             self.out.changes.append(Change("update", "board", "board", fields, self.board.id, {"name": self.board.name},

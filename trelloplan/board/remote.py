@@ -33,17 +33,20 @@ __all__ = [
     "RemoteMember",
     "Found",
     "board_fingerprint",
+    "board_project",
     "board_instance",
     "complete_labels",
     "find_plan_board",
     "parse_due",
     "plan_fingerprint",
+    "project_digest",
     "read_board",
 ]
 
 BOARD_MARKER = "trelloplan-board:"
 LABELS_LIMIT = 1000
-_BOARD_MARKER = re.compile(r"^trelloplan-board:[ \t]*(\S+)(?:[ \t]+plan=([0-9a-f]+))?[ \t]*$", re.MULTILINE)
+_BOARD_MARKER = re.compile(r"^trelloplan-board:[ \t]*(\S+)(?:[ \t]+plan=([0-9a-f]+))?(?:[ \t]+project=([0-9a-f]+))?[ \t]*$",
+                           re.MULTILINE)
 
 
 class Getter(Protocol):
@@ -229,9 +232,17 @@ def plan_fingerprint(source: str | None) -> str:
     return hashlib.sha256(f"{path.parent.name}/{path.name}".encode()).hexdigest()[:12]
 
 
-def board_marker(instance: str, fingerprint: str = "") -> str:
-    """The board description's marker line: the plan instance, and the digest of the plan file's path."""
-    return f"{BOARD_MARKER} {instance}" + (f" plan={fingerprint}" if fingerprint else "")
+def project_digest(project: str) -> str:
+    """A short digest of the name a board was made with (the plan's project, a cohort team's board name)."""
+    return hashlib.sha256(project.encode("utf-8")).hexdigest()[:12]
+
+
+def board_marker(instance: str, fingerprint: str = "", project: str = "") -> str:
+    """The board description's marker line: the plan instance, the digest of the plan file's path, and the
+    digest of the board's name when it was made, so that a board people renamed is still found without the
+    state file (and a cohort's other boards, made from the same plan file under other names, are not)."""
+    return (f"{BOARD_MARKER} {instance}" + (f" plan={fingerprint}" if fingerprint else "")
+            + (f" project={project_digest(project)}" if project else ""))
 
 
 def board_instance(desc: str) -> str | None:
@@ -243,6 +254,12 @@ def board_instance(desc: str) -> str | None:
 def board_fingerprint(desc: str) -> str:
     match = _BOARD_MARKER.search(desc or "")
     return (match.group(2) or "") if match else ""
+
+
+def board_project(desc: str) -> str:
+    """The digest of the name the board was made with, from its marker ("" for a board made before it was kept)."""
+    match = _BOARD_MARKER.search(desc or "")
+    return (match.group(3) or "") if match else ""
 
 
 @dataclass(frozen=True)
@@ -277,4 +294,13 @@ def find_plan_board(trello: Getter, instance: str, project: str, fingerprint: st
         listed = ", ".join(f"{b['id']} ({b.get('url') or 'no url'})" for b in same)
         raise BoardError(f"{len(same)} boards made by trelloplan are named {project!r}: {listed}",
                          hint="pass --board with the one this plan belongs to (its id, short link or URL)")
+    if not same:  # renamed by people since: its marker still holds the name it was made with
+        digest = project_digest(project)
+        renamed = [b for b in marked if board_project(b.get("desc") or "") == digest
+                   and board_fingerprint(b.get("desc") or "") in ("", fingerprint)]
+        if len(renamed) > 1:
+            listed = ", ".join(f"{b['id']} ({b.get('url') or 'no url'})" for b in renamed)
+            raise BoardError(f"{len(renamed)} boards were made by trelloplan as {project!r}: {listed}",
+                             hint="pass --board with the one this plan belongs to (its id, short link or URL)")
+        same = renamed
     return Found(same[0]["id"] if same else None, others)
