@@ -136,6 +136,27 @@ def test_a_lost_state_file_finds_the_board_people_renamed_and_never_another_team
         assert board is None and [c.action for c in diff.changes if c.kind == "board"] == ["create"]
 
 
+def test_a_lost_state_file_after_people_renamed_a_list_and_a_label_creates_neither_again(sandbox, sandbox_api, tmp_path):
+    plan = load_plan_text(MLOPS, str(tmp_path / "plan.yaml"))
+    path = tmp_path / "plan.state.json"
+    with connect(sandbox) as trello:
+        first = apply_plan(trello, plan, PlanState(path=path))
+        recorded = json.loads(path.read_text())
+        trello.put(f"/lists/{recorded['lists']['in_progress']['id']}", {"name": "Doing"})
+        trello.put(f"/labels/{recorded['labels']['week:2']['id']}", {"name": "Sprint 2"})
+        trello.post("/lists", {"idBoard": first.board_id, "name": "Blocked", "pos": "bottom"})  # after Done: not taken
+        path.unlink()
+        diff, board = plan_changes(trello, plan, PlanState.load(path))
+        assert not [c for c in diff.changes if c.action == "create"], [str(c) for c in diff.changes]
+        assert diff.ids["list:in_progress"] == recorded["lists"]["in_progress"]["id"]
+        assert diff.ids["label:week:2"] == recorded["labels"]["week:2"]["id"]
+        apply_plan(trello, plan, PlanState.load(path), force=False)
+        lists = [l["name"] for l in trello.get(f"/boards/{first.board_id}/lists", {})]
+        assert lists.count("In Progress") + lists.count("Doing") == 1
+        labels = [l["name"] for l in trello.get(f"/boards/{first.board_id}/labels", {})]
+        assert labels.count("Week 2") + labels.count("Sprint 2") == 1
+
+
 def test_a_lost_state_file_never_reverts_what_people_did(sandbox, sandbox_api, tmp_path):
     plan = load_plan_text(MLOPS, str(tmp_path / "plan.yaml"))
     path = tmp_path / "plan.state.json"

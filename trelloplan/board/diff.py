@@ -43,7 +43,8 @@ from ..plan.model import Plan, Task, key_stem
 from .changes import Change, Diff, Note, text_diff
 from .identity import guess_renames, match_cards
 from .markers import compose_desc, split_desc
-from .remote import BoardState, RemoteCard, RemoteChecklist, board_instance, board_marker, plan_fingerprint
+from .remote import (BoardState, RemoteCard, RemoteChecklist, RemoteLabel, RemoteList, board_instance, board_marker,
+                     plan_fingerprint)
 from .state import PlanState
 
 __all__ = ["CHECKLIST_NAME", "UNKNOWN", "Change", "Diff", "Note", "desired_card", "diff_plan", "label_refs", "three_way"]
@@ -161,11 +162,18 @@ class _Differ:
         names = dict(zip(ROLES, self.plan.lists.ordered()))
         lists = self.board.lists if self.board else ()
         top = max((l.pos for l in lists if not l.closed), default=0.0)
-        for index, role in enumerate(ROLES):
+        matched: dict[str, RemoteList | None] = {}
+        for role in ROLES:
             recorded = self.state.lists.get(role, {})
             found = next((l for l in lists if l.id == recorded.get("id")), None)
             found = found or next((l for l in lists if not l.closed and l.name == names[role]), None)
-            found = found or next((l for l in lists if not l.closed and l.name.lower() == names[role].lower()), None)
+            matched[role] = found or next((l for l in lists if not l.closed and l.name.lower() == names[role].lower()), None)
+        for role in ROLES:
+            if matched[role] is None and not self.state.lists.get(role) and self.board is not None:
+                matched[role] = self._renamed_list(role, matched)
+        for index, role in enumerate(ROLES):
+            recorded = self.state.lists.get(role, {})
+            found = matched[role]
             if found is None:
                 self.out.changes.append(Change("create", "list", role, {"name": names[role], "pos": top + POS_STEP * (index + 1)},
                                                title=names[role]))
@@ -186,11 +194,63 @@ class _Differ:
                                                title=found.name, details=tuple(details),
                                                record={"id": found.id, **({"name": fields.get("name", base)} if "name" in fields or base is not UNKNOWN else {})}))
 
+    def _renamed_list(self, role: str, matched: Mapping[str, RemoteList | None]) -> RemoteList | None:
+        """Without the state file, a list of the plan people renamed: the one open list, not matched to another
+        role, between its neighbours' lists (apply makes the three in order); None when that is not one list."""
+        assert self.board is not None
+        index = ROLES.index(role)
+        before = matched[ROLES[index - 1]] if index > 0 else None
+        after = matched[ROLES[index + 1]] if index + 1 < len(ROLES) else None
+        low = before.pos if before is not None else float("-inf")
+        high = after.pos if after is not None else float("inf")
+        if before is None and after is None:
+            return None
+        taken = {l.id for l in matched.values() if l is not None}
+        between = [l for l in self.board.lists if not l.closed and l.id not in taken and low < l.pos < high]
+        if len(between) != 1:
+            return None
+        self.out.notes.append(Note("kept", f"list {role}", f"list {between[0].name!r} is taken as the plan's "
+                                   f"{self.plan.lists.ordered()[index]!r} list: it sits where apply made that list"))
+        return between[0]
+
+    def _renamed_label(self, ref: str, taken: set[str]) -> RemoteLabel | None:
+        """Without the state file, a week label people renamed: the label most of that week's cards carry and
+        the cards of other weeks mostly do not (cards recognised by their markers); None when none stands out."""
+        assert self.board is not None
+        if not ref.startswith("week:"):
+            return None
+        week = int(ref.split(":")[1])
+        counts: dict[str, list[int]] = {}  # label id -> [cards of this week, cards of other weeks]
+        for card in self.board.cards:
+            task = self.plan.find_task(card.key) if card.key else None
+            if task is None:
+                continue
+            for label_id in card.label_ids:
+                counts.setdefault(label_id, [0, 0])[0 if task.week == week else 1] += 1
+        best = [(mine, label_id) for label_id, (mine, others) in counts.items()
+                if label_id not in taken and mine > others]
+        if len(best) != 1:
+            return None
+        label = next((l for l in self.board.labels if l.id == best[0][1]), None)
+        if label is not None:
+            self.out.notes.append(Note("kept", f"label {ref}", f"label {label.name!r} is taken as week {week}'s: "
+                                       "that week's cards carry it"))
+        return label
+
     def label_changes(self) -> None:
         labels = self.board.labels if self.board else ()
-        for ref, (name, color) in label_refs(self.plan).items():
+        refs = label_refs(self.plan)
+        matched: dict[str, RemoteLabel | None] = {}
+        for ref, (name, _) in refs.items():
             recorded = self.state.labels.get(ref, {})
-            found = next((l for l in labels if l.id == recorded.get("id")), None) or next((l for l in labels if l.name == name), None)
+            matched[ref] = (next((l for l in labels if l.id == recorded.get("id")), None)
+                            or next((l for l in labels if l.name == name), None))
+        for ref in refs:
+            if matched[ref] is None and not self.state.labels.get(ref) and self.board is not None:
+                matched[ref] = self._renamed_label(ref, {l.id for l in matched.values() if l is not None})
+        for ref, (name, color) in refs.items():
+            recorded = self.state.labels.get(ref, {})
+            found = matched[ref]
             if found is None:
                 self.out.changes.append(Change("create", "label", ref, {"name": name, "color": color}, title=name,
                                                details=(f"colour {color or 'none'}",)))
