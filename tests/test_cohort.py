@@ -139,6 +139,36 @@ def test_apply_makes_a_board_per_team_with_its_members_and_a_second_run_writes_n
     assert "Class Project — Team Rossum" in boards(sandbox) and len(boards(sandbox)) == 3
 
 
+def test_a_teams_own_tasks_are_added_to_its_board_only_and_edits_to_them_apply(sandbox, cohort_file, tmp_path):
+    (tmp_path / "ada-tasks.yaml").write_text("weeks:\n  - week: 2\n    tasks: [Write the code, Benchmark the code]\n")
+    cohort_file.write_text(COHORT.replace("    email: [ada@example.edu]\n", "    email: [ada@example.edu]\n    plan: ada-tasks.yaml\n"))
+    code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
+    assert (code, err) == (0, ""), err
+    found = boards(sandbox)
+    assert found["Class Project — Team Ada"][0] == 11 and found["Class Project — Team Linus"][0] == 9
+    cohort = load_cohort(cohort_file)
+    ada = PlanState.load(cohort.state_path(cohort.team("Team Ada")))
+    linus = PlanState.load(cohort.state_path(cohort.team("Team Linus")))
+    assert set(ada.cards) - set(linus.cards) == {"w2-write-the-code", "benchmark-the-code"}  # the shared card keeps its key
+    assert run(sandbox, tmp_path, "cohort", "apply", cohort_file)[0] == 0
+    code, out, err = run(sandbox, tmp_path, "cohort", "report", cohort_file, "--as-of", "2026-06-03", "--format", "json")
+    assert code == 0, err
+    rows = {row["team"]: row for row in json.loads(out)["teams"]}
+    assert rows["Team Ada"]["planned"] == rows["Team Linus"]["planned"] + 2
+
+    (tmp_path / "ada-tasks.yaml").write_text("weeks:\n  - week: 3\n    tasks: [Write the code, Benchmark the code twice]\n")
+    code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
+    assert (code, err) == (0, ""), err
+    assert "Team Ada: updated" in out and " ".join(out.split()).count("): nothing to do") == 2, out
+    ada = PlanState.load(cohort.state_path(cohort.team("Team Ada")))
+    cards = [tuple(row) for row in sandbox.state.db.all(
+        "SELECT name, due, closed, desc FROM cards WHERE board_id = ?", ada.board_id) if "code" in row["name"]]
+    assert ("Write the code", "2026-06-19T17:00:00.000Z", 0) in [row[:3] for row in cards]  # the team's card moved to week 3
+    assert ("Write the code", "2026-06-12T17:00:00.000Z", 0) in [row[:3] for row in cards]  # the shared one stays in week 2
+    assert [row[0] for row in cards].count("Benchmark the code twice") == 1
+    assert ("Benchmark the code", "2026-06-12T17:00:00.000Z", 0) in [row[:3] for row in cards]  # taken out: kept, not archived
+
+
 def test_a_crash_mid_run_then_a_rerun_finishes_without_duplicates(sandbox, cohort_file, tmp_path):
     sandbox.faults.configure(latency_ms=60)  # slow enough to be killed half-way
     process = subprocess.Popen([sys.executable, "-m", "trelloplan", "cohort", "apply", str(cohort_file), "--yes"],

@@ -38,7 +38,8 @@ def problems(folder: Path, text: str) -> list[str]:
 def test_the_example_in_the_docs_is_valid_and_means_what_it_says(folder):
     docs = (ROOT / "docs" / "cohort.md").read_text()
     example = re.search(r"```yaml\n(.+?)\n```", docs, flags=re.S).group(1)
-    (folder / "ada-plan.yaml").write_text(PLAN.replace("    tasks:\n", "    tasks:\n      - Ada's own task\n", 1))
+    tasks = re.search(r"```yaml\n(# ada-tasks.yaml.+?)\n```", docs, flags=re.S).group(1)
+    (folder / "ada-tasks.yaml").write_text(tasks)
     cohort = load_cohort(write(folder, example))
     assert cohort.name == "CS 512 Fall" and cohort.workspace == "CS 512 Fall" and cohort.report_to == ("instructor@example.edu",)
     assert [t.name for t in cohort.teams] == ["Team Ada", "Team Linus", "Team Grace"]
@@ -48,7 +49,12 @@ def test_the_example_in_the_docs_is_valid_and_means_what_it_says(folder):
     assert cohort.state_path(ada) == folder / "cohort.state" / "team-ada.state.json"
     plan = team_plan(cohort, ada)
     assert plan.project == "MLOps on GCP — Team Ada" and plan.workspace == "CS 512 Fall"
-    assert sum(1 for _ in plan.tasks()) == 61  # Ada's plan has a task of its own
+    shared = [(t.key, t.week) for t in cohort.plan.tasks()]
+    assert [(t.key, t.week) for t in plan.tasks() if (t.key, t.week) in shared] == shared  # every shared card, same keys
+    own = [t for t in plan.tasks() if (t.key, t.week) not in shared]
+    assert [(t.week, t.name, t.hours) for t in own] == [(3, "Port the training job to the lab's GPU cluster", 4.0),
+                                                        (7, "Present the cluster results to the lab", 2.0)]
+    assert plan.where(own[0]) == f"{folder / 'ada-tasks.yaml'}:5"
     late = team_plan(cohort, linus)
     assert late.start == date(2027, 1, 11) and late.weeks[0].due.date() == date(2027, 1, 15)
     assert late.weeks[-1].end == cohort.plan.weeks[-1].end.replace(day=21) and late.end == date(2027, 3, 21)
@@ -101,6 +107,47 @@ def test_problems_of_the_plan_are_located_in_the_plan(folder):
     assert problem.file == str(folder / "plan.yaml") and problem.line == 5 and "not a valid date" in problem.message
 
 
+TEAM = "plan: plan.yaml\nteams:\n  - name: A\n    plan: a.yaml\n"
+
+
+@pytest.mark.parametrize("tasks, where, message", [
+    ("weeks:\n  - week: 11\n    tasks: [X]\n", "2:11", "week 11 is not a week of the plan (it has weeks 1–10)"),
+    ("weeks:\n  - week: 2\n    milestone: M\n    tasks: [X]\n", "3:5", "unknown key `milestone`"),
+    ("weeks:\n  - week: 2\n    tasks:\n      - name: X\n        key: w1-demo\n", "4:9",
+     "task key `w1-demo` is already the plan's task 'Demo: Kickoff (present plan)'"),
+    ("weeks:\n  - week: 2\n    tasks: [Same, Same]\n", "3:19", "task key `w2-same` is used twice (also weeks[0].tasks[0])"),
+    ("weeks:\n  - week: 2\n    tasks:\n      - name: yes\n", "4:15",
+     "YAML 1.1 reads the unquoted `yes` as true (a true/false value), not as text"),
+    ("weeks:\n  - week: 2\n    tasks:\n      - name: X\n        hours: many\n", "5:16", "hours must be a number, got the text 'many'"),
+    ("weeks: {week: 2}\n", "1:8", "weeks must be a list, got a mapping"),
+    ("tasks: [X]\n", "1:1", "unknown key `tasks`"),
+    ("", "1:1", "the tasks file is empty"),
+])
+def test_every_problem_of_a_teams_tasks_is_located_in_its_file(folder, tasks, where, message):
+    (folder / "a.yaml").write_text(tasks)
+    result = validate_cohort(write(folder, TEAM))
+    assert [(p.file, f"{p.line}:{p.column}", p.message) for p in result.errors][:1] == [(str(folder / "a.yaml"), where, message)]
+    assert result.cohort is None
+
+
+def test_a_whole_plan_given_as_a_teams_tasks_is_one_error(folder):
+    (folder / "a.yaml").write_text(PLAN)
+    result = validate_cohort(write(folder, TEAM))
+    assert [str(p) for p in result.errors] == [
+        f"{folder / 'a.yaml'}:4:1: error: project: this is a whole plan, not a team's own tasks (hint: keep only `weeks:`, "
+        "each with its `week:` number and the team's own `tasks:` (docs/cohort.md))"]
+
+
+def test_a_teams_task_named_like_a_plan_task_gets_the_week_key_and_the_plan_keeps_its_own(folder):
+    (folder / "a.yaml").write_text("weeks:\n  - week: 4\n    tasks: [Same name, Another]\n  - week: 5\n    tasks: [Same name]\n")
+    cohort = load_cohort(write(folder, TEAM))
+    shared = {t.key for t in cohort.plan.tasks()}
+    plan = team_plan(cohort, cohort.team("A"))
+    added = [(t.week, t.key) for t in plan.tasks() if t.key not in shared]
+    assert added == [(4, "w4-same-name"), (4, "another"), (5, "w5-same-name")]
+    assert {t.key for t in plan.tasks()} >= shared and len(list(plan.tasks())) == len(shared) + 3
+
+
 @pytest.mark.parametrize("text, message", [
     ("", "the cohort file is empty"),
     ("plan: plan.yaml\n", "missing required key `teams`"),
@@ -111,9 +158,9 @@ def test_problems_of_the_plan_are_located_in_the_plan(folder):
     ("plan: plan.yaml\nboard_name: \"{team\"\nteams: [A]\n", "board_name has an unmatched `{` or `}`"),
     ("plan: plan.yaml\nteams:\n  - name: A\n    key: Has Space\n", "key `Has Space` is not a valid team key"),
     ("plan: plan.yaml\nteams:\n  - name: A\n    members: {ada: 1}\n", "members must be a list, got a mapping"),
-    ("plan: plan.yaml\nteams:\n  - name: A\n    plan: missing.yaml\n", "the plan `missing.yaml`: no such file"),
+    ("plan: plan.yaml\nteams:\n  - name: A\n    plan: missing.yaml\n", "the tasks file `missing.yaml`: no such file"),
     ("plan: plan.yaml\nteams:\n  - name: 010\n", "YAML reads the unquoted `010` as the number 8, not as text"),
-    ("plan: .\nteams: [A]\n", "the plan `.`: a folder, not a plan file"),
+    ("plan: .\nteams: [A]\n", "the plan `.`: a folder, not a file"),
 ])
 def test_one_problem(folder, text, message):
     result = validate_cohort(write(folder, text))

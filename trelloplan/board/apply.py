@@ -112,11 +112,9 @@ def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> tupl
         me = trello.me()
         creator = str(me.get("username", "")).lower()
         known[creator] = str(me["id"])
-    source = plan.source or "the plan"
     for username, task in sorted(assigned.items()):
         if username not in known and username not in plan.members:
-            where = f"{source}:{task.line}" if task.line else source
-            raise UsageError(f"{where}: task {task.name!r} assigns @{username}, who is not a member of the board",
+            raise UsageError(f"{plan.where(task)}: task {task.name!r} assigns @{username}, who is not a member of the board",
                              hint=f"add `{username}` to the plan's top-level `members:` (apply adds them to the board), or invite them on Trello")
     for username in plan.members:
         if username in known:
@@ -124,7 +122,7 @@ def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> tupl
         try:
             member = trello.get(f"/members/{username}", {"fields": "id,username"})
         except NotFound:
-            raise UsageError(f"{source}: `{username}` in members is not a Trello username",
+            raise UsageError(f"{plan.source or 'the plan'}: `{username}` in members is not a Trello username",
                              hint="check the spelling against the person's Trello profile (trello.com/u/USERNAME)") from None
         known[username] = str(member["id"])
     return {u: known[u] for u in set(plan.members) | set(assigned) if u in known}, creator

@@ -462,7 +462,7 @@ class _Differ:
             in_list = f"in {where.name!r}" if where else "in no list apply knows"
             task = renames.get(card.id)
             if task is not None:
-                line = f"{self.plan.source or 'the plan'}:{task.line}" if task.line else (self.plan.source or "the plan")
+                line = self.plan.where(task)
                 self.out.notes.append(Note("renamed", key, f"task {task.name!r} looks like a rename of card {key} ({card.name!r}, {in_list})",
                                            f"to keep that card, add `key: {key}` to the task ({line}); otherwise apply "
                                            "creates a new card and the old one is no longer in the plan"))

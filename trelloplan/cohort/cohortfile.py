@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import CohortFileError, EmailError, PlanProblem
 from ..plan.model import Plan
-from ..plan.planfile import Checker, FileKind, describe_value, read_located_yaml, validate_plan
+from ..plan.planfile import Checker, FileKind, describe_value, read_located_yaml, validate_added_tasks, validate_plan
 from ..render.email import validate_address
 from .model import DEFAULT_BOARD_NAME, Cohort, Team, team_key
 
@@ -86,6 +86,7 @@ class _Reader:
         self.folder = path.parent
         self.stem = path.stem
         self.plans: dict[Path, Plan | None] = {}
+        self.shared: Plan | None = None
         self.plan_errors: list[PlanProblem] = []
         self.plan_warnings: list[PlanProblem] = []
 
@@ -95,7 +96,7 @@ class _Reader:
         if top is None:
             return None
         raw_plan = c.required(top, "plan", (), "plan.yaml  (the plan every team's board is made from)")
-        plan = self.plan(raw_plan, ("plan",)) if raw_plan is not None else None
+        plan = self.shared = self.plan(raw_plan, ("plan",)) if raw_plan is not None else None
         name = self.text(top["name"], ("name",), "name") if top.get("name") is not None else None
         workspace = self.text(top["workspace"], ("workspace",), "workspace") if top.get("workspace") is not None else None
         template = self.board_name(top.get("board_name", DEFAULT_BOARD_NAME))
@@ -202,25 +203,41 @@ class _Reader:
 
     # -- plans --------------------------------------------------------------------------------
 
-    def plan(self, value: Any, path: Path_) -> Plan | None:
-        """The plan file ``value`` (relative to the cohort file), validated; its problems are the cohort's."""
-        text = self.text(value, path, "the plan's path")
+    def file(self, value: Any, path: Path_, what: str) -> Path | None:
+        """The file named by ``value``, relative to the cohort file's folder; None (and an error) when there is none."""
+        text = self.text(value, path, f"the {what}'s path")
         if text is None:
             return None
         target = self.folder / text if not Path(text).is_absolute() else Path(text)
+        if not target.is_file():
+            found = "a folder, not a file" if target.is_dir() else "no such file"
+            self.c.error(path, f"the {what} `{text}`: {found}", f"give the {what}'s path relative to the cohort file's folder")
+            return None
+        return target
+
+    def plan(self, value: Any, path: Path_) -> Plan | None:
+        """The plan file ``value`` (relative to the cohort file), validated; its problems are the cohort's."""
+        target = self.file(value, path, "plan")
+        if target is None:
+            return None
         known = target.resolve()
         if known in self.plans:
             return self.plans[known]
-        if not target.is_file():
-            what = "a folder, not a plan file" if target.is_dir() else "no such file"
-            self.c.error(path, f"the plan `{text}`: {what}", "give the plan's path relative to the cohort file's folder")
-            self.plans[known] = None
-            return None
         result = validate_plan(target)
         self.plan_errors += result.errors
         self.plan_warnings += [w for w in result.warnings if w not in self.plan_warnings]
         self.plans[known] = result.plan
         return result.plan
+
+    def added_tasks(self, value: Any, path: Path_) -> tuple[Path, Plan] | None:
+        """The shared plan with a team's own tasks (the file ``value``) added; its problems are the cohort's."""
+        target = self.file(value, path, "tasks file")
+        if target is None or self.shared is None:
+            return None
+        result = validate_added_tasks(target, self.shared)
+        self.plan_errors += result.errors
+        self.plan_warnings += [w for w in result.warnings if w not in self.plan_warnings]
+        return (target, result.plan) if result.plan is not None else None
 
     # -- teams --------------------------------------------------------------------------------
 
@@ -270,16 +287,11 @@ class _Reader:
         members = self.usernames(mapping.get("members"), path + ("members",))
         email = self.addresses(mapping.get("email"), path + ("email",), "email")
         start = self.start(mapping["start"], path + ("start",)) if mapping.get("start") is not None else None
-        plan = None
-        own = mapping.get("plan")
-        if own is not None:
-            plan = self.plan(own, path + ("plan",))
-            if plan is None:
-                return None, None
-        if name is None or key is None:
+        own = self.added_tasks(mapping["plan"], path + ("plan",)) if mapping.get("plan") is not None else None
+        if name is None or key is None or (own is None and mapping.get("plan") is not None):
             return None, None
         return Team(name=name, key=key, members=members, email=email, start=start,
-                    plan_path=Path(plan.source) if plan is not None and plan.source else None), plan
+                    tasks_path=own[0] if own else None), (own[1] if own else None)
 
     def key(self, value: Any, path: Path_) -> str | None:
         text = self.text(value, path, "the team's key")

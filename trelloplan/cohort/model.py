@@ -2,7 +2,7 @@
 
 A :class:`Cohort` is what a validated cohort file means (:mod:`.cohortfile` builds it).
 :func:`team_plan` is the one place that turns a (cohort, team) into the plan of that team's
-board: the team's own plan file or the shared one, the team's start, the board's name and
+board: the shared plan with the team's own tasks, the team's start, the board's name and
 the team's members.
 """
 
@@ -35,14 +35,14 @@ def team_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class Team:
-    """One team of a cohort: its board gets the team's name, members and, optionally, its own start or plan."""
+    """One team of a cohort: its board gets the team's name, members and, optionally, its own start and tasks."""
 
     name: str
     key: str
     members: tuple[str, ...] = ()  # Trello usernames
     email: tuple[str, ...] = ()  # where the team's own weekly report goes
     start: date | None = None  # overrides the plan's start (a team that begins late)
-    plan_path: Path | None = None  # the team's own plan file, used instead of the shared one
+    tasks_path: Path | None = None  # the team's own tasks, added to the shared plan's weeks
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Cohort:
     workspace: str | None = None
     board_name: str = DEFAULT_BOARD_NAME
     report_to: tuple[str, ...] = ()
-    team_plans: Mapping[str, Plan] = field(default_factory=lambda: MappingProxyType({}))  # by team key, when a team has its own
+    team_plans: Mapping[str, Plan] = field(default_factory=lambda: MappingProxyType({}))  # by team key: the plan with a team's own tasks
     warnings: tuple[PlanProblem, ...] = field(default=(), compare=False)
 
     @property
@@ -107,7 +107,7 @@ def _starting(plan: Plan, start: date) -> Plan:
 
 
 def team_plan(cohort: Cohort, team: Team) -> Plan:
-    """The plan of ``team``'s board: its own plan or the shared one, from its own start, named for the team."""
+    """The plan of ``team``'s board: the shared plan with the team's own tasks, from its own start, named for the team."""
     plan = cohort.team_plans.get(team.key, cohort.plan)
     if team.start is not None and team.start != plan.start:
         plan = _starting(plan, team.start)

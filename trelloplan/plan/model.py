@@ -138,6 +138,7 @@ class Task:
     members: tuple[str, ...] = ()
     slug: str | None = None
     line: int | None = field(default=None, compare=False)
+    file: str | None = field(default=None, compare=False)  # where ``line`` is, when not in the plan's own file
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,11 @@ class Plan:
             return None
         week = week if week is not None else key_week(key)
         return next((task for task in candidates if task.week == week), candidates[0])
+
+    def where(self, task: Task) -> str:
+        """Where ``task`` is written: ``plan.yaml:12``, or the file it was added from (a cohort team's own tasks)."""
+        file = task.file or self.source or "the plan"
+        return f"{file}:{task.line}" if task.line else file
 
     def week(self, number: int) -> Week:
         if not 1 <= number <= len(self.weeks):

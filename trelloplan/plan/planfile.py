@@ -37,7 +37,7 @@ from .model import (
 
 __all__ = [
     "MAX_PLAN_BYTES", "MAX_TEXT", "Checker", "FileKind", "ValidationResult", "describe_value", "load_plan", "load_plan_text",
-    "read_located_yaml", "validate_plan",
+    "read_located_yaml", "validate_added_tasks", "validate_plan",
 ]
 
 MAX_PLAN_BYTES = 1_000_000
@@ -381,6 +381,95 @@ def load_plan_text(text: str | bytes, file: str = "<plan>") -> Plan:
     if result.plan is None:
         raise PlanError(result.errors, warnings=result.warnings)
     return result.plan
+
+
+TASKS_FILE = FileKind(
+    noun="tasks",
+    empty_hint="list the team's own tasks under `weeks:`, e.g. `weeks: [{week: 3, tasks: [Port the model]}]`",
+    size_hint="check that this is the right file; a team's own tasks are a few lines",
+    missing_hint="check the path of the team's tasks file (relative to the cohort file's folder)",
+)
+ADDED_WEEK_KEYS = ("week", "tasks")
+
+
+def validate_added_tasks(path: str | Path, plan: Plan) -> ValidationResult:
+    """``plan`` with the tasks of the file at ``path`` added to its weeks (a cohort team's own tasks).
+
+    The file holds ``weeks:``, each ``{week: N, tasks: [...]}`` for a week of ``plan``, the tasks
+    written as in a plan. The plan's own tasks keep their keys (the same cards on every board); an
+    added task whose name's slug the plan already uses gets the week-qualified key. Never raises
+    for bad input: every problem is located in that file.
+    """
+    file = str(path)
+    data, problems = _read(path, TASKS_FILE)
+    if data is None:
+        return ValidationResult(file, None, problems)
+    c, value, problems = _located(data, file, TASKS_FILE)
+    if c is None:
+        return ValidationResult(file, None, problems)
+    surprises = _yaml11_surprises(c, c.tree, value)
+    added = _added_tasks(c, value, plan, file)
+    _drop_echoes(c, surprises)
+    c.errors.sort(key=lambda p: (p.line, p.column))
+    c.warnings.sort(key=lambda p: (p.line, p.column))
+    if c.errors or added is None:
+        return ValidationResult(file, None, c.errors, c.warnings)
+    weeks = tuple(replace(week, tasks=week.tasks + tuple(added.get(week.number, ()))) for week in plan.weeks)
+    return ValidationResult(file, replace(plan, weeks=weeks), [], c.warnings)
+
+
+def _added_tasks(c: _Checker, value: Any, plan: Plan, file: str) -> dict[int, list[Task]] | None:
+    if isinstance(value, dict) and "project" in value:
+        c.error(("project",), "this is a whole plan, not a team's own tasks",
+                "keep only `weeks:`, each with its `week:` number and the team's own `tasks:` (docs/cohort.md)", at_key=True)
+        return None
+    top = c.mapping(value, (), "the team's tasks", ("weeks",))
+    if top is None:
+        return None
+    items = c.required(top, "weeks", (), "[{week: 3, tasks: [Port the model to the lab's cluster]}]")
+    if items is None:
+        return None
+    if not isinstance(items, list):
+        c.error(("weeks",), f"weeks must be a list, got {_kind(items)}", "write each week as a `- week: N` item with its `tasks:`")
+        return None
+    planned = {task.key: task for task in plan.tasks()}
+    slugs = {task.slug for task in plan.tasks() if task.slug} | set(planned)
+    keys: dict[str, Path_] = {}
+    derived: list[tuple[Task, Path_]] = []
+    added: dict[int, list[Task]] = {}
+    numbers: dict[int, int] = {}
+    for index, item in enumerate(items):
+        path: Path_ = ("weeks", index)
+        mapping = c.mapping(item, path, f"week item {index + 1}", ADDED_WEEK_KEYS)
+        if mapping is None:
+            continue
+        number = _week_number(c, mapping, path, index, numbers)
+        if number is not None and not 1 <= number <= len(plan.weeks):
+            c.error(path + ("week",), f"week {number} is not a week of the plan (it has weeks 1–{len(plan.weeks)})",
+                    "add tasks to the plan's weeks; a team cannot add a week")
+            continue
+        tasks = _tasks(c, mapping, path, number or index + 1, plan.hours_per_task, keys, derived)
+        if number is not None:
+            added.setdefault(number, []).extend(tasks)
+    for key, where in keys.items():
+        if key in planned:
+            c.error(where, f"task key `{key}` is already the plan's task {planned[key].name!r}",
+                    "give the team's task another `key:`; the plan's tasks are every team's")
+    assigned: dict[int, str] = {}
+    counts: dict[str, int] = {}
+    for task, _ in derived:
+        counts[task.slug or ""] = counts.get(task.slug or "", 0) + 1
+    for task, where in derived:
+        slug = task.slug or derive_key(task.name)
+        key = slug if counts[slug] == 1 and slug not in keys and slug not in slugs else week_key(task.week, task.name)
+        if key in keys or key in planned:
+            c.error(where, f"task key `{key}` is used twice (also {_path_text(keys[key]) if key in keys else 'in the plan'})",
+                    "give one of the tasks a different name or an explicit `key:`")
+            continue
+        keys[key] = where
+        assigned[id(task)] = key
+    return {number: [replace(task, key=assigned.get(id(task), task.key), file=file) for task in tasks]
+            for number, tasks in added.items()}
 
 
 def _check_characters(c: _Checker, value: Any, path: Path_) -> None:
