@@ -4,6 +4,7 @@ the drift rule, heavy faults and boards with more than 1,000 labels."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,57 @@ def test_a_lost_state_file_never_reverts_what_people_did(sandbox, sandbox_api, t
         assert forced.writes == 1 and split_desc(sandbox_api.get(f"/cards/{card}").json()["desc"]).body == ""
 
 
+def renumbered(text: str, at: int, by: int) -> str:
+    """``text`` with every week from ``at`` on renumbered by ``by`` (a week inserted before it, or removed)."""
+    return re.sub(r"^  - week: (\d+)$", lambda m: f"  - week: {int(m.group(1)) + (by if int(m.group(1)) >= at else 0)}",
+                  text, flags=re.M)
+
+
+BUFFER = "  - week: 3\n    milestone: Buffer\n    demo: Show what was caught up\n    tasks: [Catch up]\n"
+
+
+@pytest.mark.parametrize("lost_state", [False, True])
+def test_a_week_inserted_or_removed_mid_project_moves_each_demo_with_its_card(sandbox, sandbox_api, tmp_path, lost_state):
+    plan = load_plan_text(MLOPS, str(tmp_path / "plan.yaml"))
+    path = tmp_path / "plan.state.json"
+    with connect(sandbox) as trello:
+        first = apply_plan(trello, plan, PlanState(path=path))
+        done = next(l["id"] for l in sandbox_api.get(f"/boards/{first.board_id}/lists").json() if l["name"] == "Done")
+        demo3 = PlanState.load(path).cards["w3-demo"]["id"]
+        sandbox_api.put(f"/cards/{demo3}", idList=done)  # the team showed week 3's demo
+        names = {t.key: t.name for t in plan.tasks()}
+
+        inserted = renumbered(MLOPS, 3, 1).replace("  - week: 4\n", BUFFER + "  - week: 4\n", 1)
+        plan2 = load_plan_text(inserted, str(tmp_path / "plan.yaml"))
+        if lost_state:
+            path.unlink()
+        diff, _ = plan_changes(trello, plan2, PlanState.load(path), force=lost_state)
+        assert [c.title for c in diff.changes if c.action == "create"] == ["Week 11", "Catch up", "Demo: Show what was caught up"]
+        assert not [n for n in diff.notes if n.kind in ("recreated", "conflict")], [str(n) for n in diff.notes]
+        apply_plan(trello, plan2, PlanState.load(path), force=lost_state)
+        state = PlanState.load(path)
+        assert state.cards["w4-demo"]["id"] == demo3  # week 3's demo is week 4's now, still in Done
+        cards = {c["id"]: c for c in sandbox_api.get(f"/boards/{first.board_id}/cards").json()}
+        assert cards[demo3]["idList"] == done and cards[demo3]["name"] == names["w3-demo"]
+        assert card_key(cards[demo3]["desc"]) == "w4-demo" and cards[demo3]["due"].startswith("2027-01-29")
+        new3 = cards[state.cards["w3-demo"]["id"]]
+        assert new3["name"] == "Demo: Show what was caught up" and new3["idList"] != done
+        for week in plan2.weeks:  # every demo card is its own demo's, once
+            assert [c["name"] for c in cards.values() if card_key(c["desc"]) == week.demo.key] == [week.demo.name]
+        second, _ = plan_changes(trello, plan2, PlanState.load(path))
+        assert second.changes == [] and not second.notes
+
+        removed = load_plan_text(renumbered(MLOPS, 4, -1).replace(re.search(r"  - week: 3\n(?:    .*\n)+", MLOPS).group(0), ""),
+                                 str(tmp_path / "plan.yaml"))  # week 3 dropped instead: weeks 4.. become 3..
+        diff, _ = plan_changes(trello, removed, PlanState.load(path), prune=True)
+        assert not [n for n in diff.notes if n.kind == "conflict"], [str(n) for n in diff.notes]  # old week labels are apply's
+        moved = next(c for c in diff.changes if c.title == "Choose a public dataset and define the prediction target")
+        assert "labels: Week 5 → Week 3" in " ".join(moved.details)  # week 3's label back on what was week 4's card
+        archived = sorted(c.title for c in diff.changes if c.action == "archive")
+        assert "Demo: Show what was caught up" in archived and names["w3-demo"] in archived
+        assert not [c for c in diff.changes if c.action == "create" and c.kind == "card"]
+
+
 def test_without_a_state_file_each_plan_file_finds_its_own_board(sandbox, tmp_path):
     """An instructor applies one plan for two teams, from two folders: two boards of one name."""
     plans = {}
@@ -249,6 +301,31 @@ def test_members_are_added_to_the_board_and_to_their_cards(sandbox, sandbox_api,
         assert [c.details for c in diff.changes] == [("members: +@alice +@carol",)]
         apply_plan(trello, plan_of(busy), PlanState.load(path))
         assert apply_plan(trello, plan_of(busy), PlanState.load(path)).writes == 0
+
+        path.unlink()  # the state file lost, after a person took alice off the charter: she stays off, run after run
+        for _ in range(2):
+            diff, _ = plan_changes(trello, plan_of(busy), PlanState.load(path))
+            assert [n.kind for n in diff.notes if n.ref == "write-the-project-charter"] == ["conflict"]
+            assert not [c for c in diff.changes if "idMembers" in c.fields], [str(c) for c in diff.changes]
+            apply_plan(trello, plan_of(busy), PlanState.load(path))
+        charter = sandbox_api.get(f"/cards/{charter['id']}").json()
+        assert charter["idMembers"] == [carol.id]
+
+
+def test_a_new_estimate_rewrites_only_its_line_of_a_description_people_edited(sandbox, sandbox_api, tmp_path):
+    plan = load_plan_text(SMALL, str(tmp_path / "plan.yaml"))
+    path = tmp_path / "plan.state.json"
+    with connect(sandbox) as trello:
+        apply_plan(trello, plan, PlanState(path=path))
+        card_id = PlanState.load(path).cards["write-the-project-charter"]["id"]
+        desc = sandbox_api.get(f"/cards/{card_id}").json()["desc"]
+        edited = f"Agreed with the client:\n- scope\n\n{desc}\nSee the wiki.\n\n  -- Ada"
+        sandbox_api.put(f"/cards/{card_id}", desc=edited)
+        slipped = load_plan_text(SMALL.replace("      - Write the project charter\n",
+                                               "      - name: Write the project charter\n        hours: 3\n"), str(tmp_path / "plan.yaml"))
+        apply_plan(trello, slipped, PlanState.load(path))
+        assert sandbox_api.get(f"/cards/{card_id}").json()["desc"] == edited.replace("Estimate: 4 h", "Estimate: 3 h")
+        assert plan_changes(trello, slipped, PlanState.load(path))[0].empty
 
 
 def test_heavy_faults_converge_without_a_false_failure(sandbox, sandbox_api, tmp_path):

@@ -1,9 +1,9 @@
 """A property of re-planning on the sandbox: random plan edits (a task moved to another week, renamed with
-and without the plan's hint, reordered, added, removed, re-estimated, a week added) interleaved with random
+and without the plan's hint, reordered, added, removed, re-estimated, a week added, inserted or removed) interleaved with random
 actions of people on the board (moves, edits, archives, a hand-made card). After every apply:
 
 - every task has exactly one open card (none when a person archived it), and keeps it across moves,
-  re-estimates, reorders and hinted renames;
+  re-estimates, reorders and hinted renames; every week's demo keeps its card when weeks are renumbered;
 - nothing a person did is undone (list, name, description text, due date, archived);
 - a card of a removed task stays open only when apply said so;
 - a second apply writes nothing;
@@ -45,6 +45,8 @@ plan_edit = st.one_of(
     st.tuples(st.just("remove"), st.integers(0, 20)),
     st.tuples(st.just("hours"), st.integers(0, 20), st.sampled_from([1, 2, 3, 6])),
     st.tuples(st.just("add_week"),),
+    st.tuples(st.just("insert_week"), st.integers(0, 5)),
+    st.tuples(st.just("remove_week"), st.integers(0, 5)),
 )
 person = st.one_of(
     st.tuples(st.just("p_move"), st.integers(0, 20), st.sampled_from(ROLES)),
@@ -73,6 +75,8 @@ class World:
         self.path = folder / "plan.state.json"
         self.count = itertools.count(1)
         self.weeks: list[list[dict[str, Any]]] = [[self.new_task(), self.new_task()], [self.new_task(), self.new_task()]]
+        self.demos: list[int] = [next(self.count), next(self.count)]  # each week's milestone and demo, by their identity
+        self.demo_card_of: dict[int, str] = {}
         self.person: dict[str, dict[str, Any]] = {}  # card id → the fields a person set, and their values
         self.handmade: dict[str, dict[str, Any]] = {}
         self.card_of: dict[int, str] = {}  # a task's identity in this test → its card id
@@ -82,8 +86,9 @@ class World:
         return {"tid": n, "name": f"Task {n}", "hours": 4}
 
     def text(self) -> str:
-        weeks = [{"week": i + 1, "milestone": f"Milestone {i + 1}", "demo": f"Demo {i + 1}",
-                  "tasks": [{k: v for k, v in t.items() if k != "tid"} for t in tasks]} for i, tasks in enumerate(self.weeks)]
+        weeks = [{"week": i + 1, "milestone": f"Milestone {demo}", "demo": f"Demo {demo}",
+                  "tasks": [{k: v for k, v in t.items() if k != "tid"} for t in tasks]}
+                 for i, (tasks, demo) in enumerate(zip(self.weeks, self.demos))]
         return yaml.safe_dump({"project": self.project, "start": "2027-01-04", "timezone": "UTC", "workspace": "replanning",
                                "weeks": weeks}, sort_keys=False)
 
@@ -148,6 +153,16 @@ class World:
             tasks[args[0] % len(tasks)]["hours"] = args[1]
         elif kind == "add_week" and len(self.weeks) < 4:
             self.weeks.append([self.new_task()])
+            self.demos.append(next(self.count))
+        elif kind == "insert_week" and len(self.weeks) < 4:  # the weeks after it are renumbered
+            at = args[0] % len(self.weeks)
+            self.weeks.insert(at, [self.new_task()])
+            self.demos.insert(at, next(self.count))
+        elif kind == "remove_week" and len(self.weeks) > 1:
+            at = args[0] % len(self.weeks)
+            for task in self.weeks.pop(at):
+                self.card_of.pop(task["tid"], None)
+            self.demo_card_of.pop(self.demos.pop(at), None)
 
     # -- people on the board ------------------------------------------------------------------
 
@@ -194,6 +209,9 @@ class World:
         for task, planned in zip(self.tasks(), [t for w in plan.weeks for t in w.tasks]):
             card_id = after.cards[planned.key]["id"]
             assert self.card_of.setdefault(task["tid"], card_id) == card_id, f"task {task['name']} lost its card"
+        for demo, week in zip(self.demos, plan.weeks):
+            card_id = after.cards[week.demo.key]["id"]
+            assert self.demo_card_of.setdefault(demo, card_id) == card_id, f"{week.demo.name} lost its card"
         for planned in plan.tasks():
             card_id = after.cards[planned.key]["id"]
             assert board[card_id]["closed"] is bool(self.person.get(card_id, {}).get("closed")), planned.key

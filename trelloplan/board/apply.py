@@ -36,7 +36,7 @@ from ..client.access import require_write_access
 from ..errors import AuthError, BadRequest, BoardError, BoardNotFound, NotFound, TransportFailed, UsageError
 from ..plan.model import Plan
 from .changes import Note
-from .diff import POS_STEP, Change, Diff, diff_plan
+from .diff import POS_STEP, Change, Diff, diff_plan, label_refs
 from .remote import BoardState, Found, board_instance, complete_labels, find_plan_board, plan_fingerprint, read_board
 from .resolve import parse_board_ref
 from .state import PlanState
@@ -237,9 +237,12 @@ class _Executor:
 
     def record_matched(self, diff: Diff) -> None:
         with self.lock:
-            for old, new in diff.renamed.items():  # a card found under another form of its key: file it under the task's
-                if old in self.state.cards:
-                    self.state.cards[new] = self.state.cards.pop(old)
+            # a card found under another key (its other form, or a demo's old week): filed under the task's, all at
+            # once, since a week inserted moves every later demo's record one key on
+            moved = {new: self.state.cards[old] for old, new in diff.renamed.items() if old in self.state.cards}
+            for old in diff.renamed:
+                self.state.cards.pop(old, None)
+            self.state.cards.update(moved)
             for key, applied in diff.applied.items():
                 record = self.state.cards.setdefault(key, {})
                 if record.get("id") != applied["id"]:
@@ -347,7 +350,8 @@ class _Executor:
     def archive_card(self, change: Change) -> None:
         self.trello.put(f"/cards/{change.id}", {"closed": True})
         with self.lock:
-            self.state.cards.pop(change.ref, None)
+            if (self.state.cards.get(change.ref) or {}).get("id") in (change.id, None):  # not a demo's that moved in
+                self.state.cards.pop(change.ref, None)
         self.wrote(change)
 
     def create_checklist(self, change: Change) -> None:
@@ -407,6 +411,9 @@ def apply_plan(trello: Trello, plan: Plan, state: PlanState, *, board_id: str | 
         for role in ("todo", "in_progress", "done"):
             if f"list:{role}" in executor.ids:
                 state.lists.setdefault(role, {"id": executor.ids[f"list:{role}"], "name": getattr(plan.lists, role)})
+        for ref in label_refs(plan):  # found without the state file: known from now on, as a week may leave the plan
+            if f"label:{ref}" in executor.ids:
+                state.labels.setdefault(ref, {"id": executor.ids[f"label:{ref}"]})
         state.board.setdefault("name", plan.project)
         state.api_url = trello.api_url
         state.pending.clear()

@@ -42,7 +42,7 @@ from ..dates import format_date, parse_date
 from ..plan.model import Plan, Task, key_stem
 from .changes import Change, Diff, Note, text_diff
 from .identity import guess_renames, match_cards
-from .markers import compose_desc, split_desc
+from .markers import compose_desc, retrail, split_desc
 from .remote import (BoardState, RemoteCard, RemoteChecklist, RemoteLabel, RemoteList, board_instance, board_marker,
                      plan_fingerprint)
 from .state import PlanState
@@ -100,6 +100,8 @@ class _Differ:
         self.plan, self.board, self.state, self.prune, self.force = plan, board, state, prune, force
         self.members, self.creator = members, creator
         self.out = Diff()
+        self.labels_by_id: dict[str, str] = {}
+        self.old_label_names: dict[str, str] = {}
 
     def decide(self, what: str, label: str, desired: Any, actual: Any, base: Any, shown: tuple[str, str] | None = None) -> str:
         """write | keep | same, with a note for people when the board's value is kept."""
@@ -275,11 +277,18 @@ class _Differ:
 
     def card_changes(self) -> None:
         self.labels_by_id = {self.out.ids[f"label:{ref}"]: ref for ref in label_refs(self.plan) if f"label:{ref}" in self.out.ids}
+        on_board = {label.id: label for label in self.board.labels} if self.board else {}
+        for ref, record in self.state.labels.items():  # a week label apply made for a week the plan no longer has
+            label_id = str(record.get("id", "")) if isinstance(record, dict) else ""
+            if ref.startswith("week:") and label_id in on_board and label_id not in self.labels_by_id:
+                self.labels_by_id[label_id] = ref
+                self.old_label_names[ref] = on_board[label_id].name
         cards = self.board.cards if self.board else ()
         matching = match_cards(self.plan, cards, self.state.cards, self.card_week)
         todo_id = self.out.ids.get("list:todo")
         pos = max((c.pos for c in cards if c.list_id == todo_id), default=0.0)
         created: list[Task] = []
+        taken = {card.id for card in matching.cards.values()}
         for task in self.plan.tasks():
             want = desired_card(self.plan, task)
             card = matching.cards.get(task.key)
@@ -288,7 +297,7 @@ class _Differ:
             if card is None:
                 pos += POS_STEP
                 created.append(task)
-                self.create_card(task, want, pos, recorded is not None)
+                self.create_card(task, want, pos, recorded is not None and recorded.get("id") not in taken)
                 continue
             if record_key != task.key:
                 self.out.renamed[record_key] = task.key
@@ -346,8 +355,11 @@ class _Differ:
         hours = self.decide(what, "hours", want["hours"], text.hours, known.get("hours", UNKNOWN))
         settle("body", body, want["body"], base_body)
         settle("hours", hours, want["hours"], known.get("hours", UNKNOWN))
-        if "write" in (body, hours):
-            fields["desc"] = compose_desc(want["body"] if body == "write" else text.body, want["hours"] if hours == "write" else text.hours, marker)
+        if "write" in (body, hours) or (text.key is not None and text.key != marker):
+            if text.key is not None and text.key != marker:
+                details.append(f"key: {text.key} → {marker}")
+            fields["desc"] = (compose_desc(want["body"], want["hours"] if hours == "write" else text.hours, marker) if body == "write"
+                              else retrail(card.desc, want["hours"] if hours == "write" else None, marker))
             if hours == "write":
                 details.append(f"hours: {_shown(text.hours)} → {_shown(want['hours'])}")
             if body == "write":
@@ -393,7 +405,7 @@ class _Differ:
         before = base.get("members") if base else None
         names = {member_id: username for username, member_id in self.members.items()}
         actual = list(card.member_ids)
-        if base is None and any(m not in actual for m in wanted) and not self.force:
+        if before is None and any(m not in actual for m in wanted) and not self.force:  # apply never recorded them
             missing = ", ".join(f"@{names.get(m, m)}" for m in wanted if m not in actual)
             self.out.notes.append(Note("conflict", task.key, f"card {task.key}: the plan assigns {missing}, not on the card, and the "
                                        "state file does not say what apply wrote; keeping the card's members",
@@ -420,7 +432,7 @@ class _Differ:
 
     def label_names(self, refs: list[str]) -> str:
         names = label_refs(self.plan)
-        return ", ".join(names[ref][0] if ref in names else ref for ref in sorted(refs)) or "none"
+        return ", ".join(names[ref][0] if ref in names else self.old_label_names.get(ref, ref) for ref in sorted(refs)) or "none"
 
     def checklist(self, key: str, card: RemoteCard, wanted: list[str], base: dict[str, Any] | None) -> None:
         recorded_id = (base or {}).get("checklist_id")

@@ -15,6 +15,10 @@ is a task's when, in this order:
    When several tasks could take one card, the task in the card's current
    week (by its week label) wins, then the task in the week its key names.
 
+Before both, a week's demo follows its name when weeks are renumbered (a week
+inserted or removed): its key names its week, so without this the card of
+week 3's demo would become the new week 3's demo, list and history included.
+
 Cards of tasks no longer in the plan are *leftovers*. A leftover and a new
 task are a *likely rename* when they are in the same week or their names are
 alike; the differ then says which ``key:`` to write to keep the card.
@@ -57,13 +61,23 @@ def match_cards(plan: Plan, cards: tuple[RemoteCard, ...], recorded: Mapping[str
     tasks = list(plan.tasks())
     plan_keys = {task.key for task in tasks}
     claimed: set[str] = set()
+    moved = _renumbered_demos(tasks, cards, by_id, by_marker, recorded)
+    for key, (demo_card, record_key) in moved.items():
+        out.cards[key] = demo_card
+        claimed.add(demo_card.id)
+        if record_key is not None:
+            out.record_keys[key] = record_key
 
     for task in tasks:  # 1. by the state file, then by the marker
+        if task.key in out.cards:
+            continue
         record = recorded.get(task.key) or {}
         marked = by_marker.get(task.key, [])
         card = by_id.get(str(record.get("id", ""))) or next(iter(marked), None)
         if card is None or card.id in claimed:
             continue
+        if task.demo and card.closed and not record and card.name != task.name:
+            continue  # an archived demo of a week removed earlier, not the demo the week has now
         out.cards[task.key] = card
         claimed.add(card.id)
         if len(marked) > (card in marked):
@@ -111,7 +125,55 @@ def match_cards(plan: Plan, cards: tuple[RemoteCard, ...], recorded: Mapping[str
         if key not in plan_keys and found is not None and found.id not in claimed and found.id not in seen and not found.key:
             out.leftovers.append((key, found))
             seen.add(found.id)
+    for key in moved:  # the card a demo moved in on: its week's demo is another card now, or no longer in the plan
+        owner = by_id.get(str((recorded.get(key) or {}).get("id", "")))
+        for remote in [*([owner] if owner is not None else []), *by_marker.get(key, [])[:1]]:
+            if remote.id not in claimed and remote.id not in seen:
+                out.leftovers.append((key, remote))
+                seen.add(remote.id)
     return out
+
+
+def _renumbered_demos(tasks: list[Task], cards: tuple[RemoteCard, ...], by_id: Mapping[str, RemoteCard],
+                      by_marker: Mapping[str, list[RemoteCard]], recorded: Mapping[str, Mapping[str, Any]]
+                      ) -> dict[str, tuple[RemoteCard, str | None]]:
+    """Demo cards that follow their demo to another week: ``{task key: (card, its state-file key or None)}``.
+
+    A demo's key names its week (``w3-demo``), so when a week is inserted or removed every later
+    demo would take the card of the demo that used to have its number, with that card's list and
+    history. A demo card whose name (on the board, or as apply last wrote it) is no longer its
+    week's demo but is exactly one other week's is that week's demo's card, unless that week's own
+    card still carries its name.
+    """
+    demos: dict[str, list[Task]] = {}
+    for task in tasks:
+        if task.demo:
+            demos.setdefault(task.name, []).append(task)
+    by_key = {task.key: task for task in tasks}
+    record_of = {str(record.get("id", "")): key for key, record in recorded.items() if key_stem(key) is None}
+
+    def own_card(key: str) -> RemoteCard | None:
+        return by_id.get(str((recorded.get(key) or {}).get("id", ""))) or next(iter(by_marker.get(key, [])), None)
+
+    moved: dict[str, tuple[RemoteCard, str | None]] = {}
+    for card in sorted(cards, key=lambda c: (c.id not in record_of, c.id)):
+        record_key = record_of.get(card.id)
+        old_key = record_key or card.key
+        if old_key is None or key_stem(old_key) is not None:
+            continue
+        names = {card.name, str((recorded.get(record_key) or {}).get("name", card.name)) if record_key else card.name}
+        current = by_key.get(old_key)
+        if current is not None and current.name in names:
+            continue
+        targets = {t.key: t for name in names for t in demos.get(name, [])}
+        if len(targets) != 1:
+            continue
+        target = next(iter(targets.values()))
+        home = own_card(target.key)
+        if target.key == old_key or target.key in moved or (home is not None and home.id != card.id and home.name == target.name):
+            continue
+        moved[target.key] = (card, record_key)
+    return moved
 
 
 def guess_renames(new: list[Task], leftovers: list[tuple[str, RemoteCard]],

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["ESTIMATE_PREFIX", "MARKER_PREFIX", "CardText", "card_key", "compose_desc", "split_desc", "strip_marker", "with_marker"]
+__all__ = ["ESTIMATE_PREFIX", "MARKER_PREFIX", "CardText", "card_key", "compose_desc", "retrail", "split_desc", "strip_marker",
+           "with_marker"]
 
 MARKER_PREFIX = "trelloplan-key:"
 _MARKER_LINE = re.compile(r"^[ \t]*trelloplan-key:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
@@ -81,3 +82,25 @@ def compose_desc(body: str, hours: float | None, key: str) -> str:
     trailer = (f"{ESTIMATE_PREFIX} {hours:g} h\n" if hours is not None else "") + f"{MARKER_PREFIX} {key}"
     body = body.rstrip()
     return f"{body}\n\n{trailer}" if body else trailer
+
+
+def retrail(desc: str, hours: float | None, key: str) -> str:
+    """``desc`` with its estimate line set to ``hours`` (unless None) and its marker to ``key``, where they stand.
+
+    For a write of the estimate or the key alone: whatever people wrote around the two lines stays as
+    it was, byte for byte. A description without a marker line gets both, as :func:`compose_desc` writes them.
+    """
+    markers = list(_MARKER_LINE.finditer(desc)) if MARKER_PREFIX in desc else []
+    if not markers:
+        text = split_desc(desc)
+        return compose_desc(text.body, hours if hours is not None else text.hours, key)
+    marker = markers[-1]
+    desc = f"{desc[:marker.start()]}{MARKER_PREFIX} {key}{desc[marker.end():]}"
+    if hours is None:
+        return desc
+    line = f"{ESTIMATE_PREFIX} {hours:g} h"
+    estimates = list(_ESTIMATE_LINE.finditer(desc)) if ESTIMATE_PREFIX in desc else []
+    if estimates:
+        found = estimates[-1]
+        return f"{desc[:found.start()]}{line}{desc[found.end():]}"
+    return f"{desc[:marker.start()]}{line}\n{desc[marker.start():]}"

@@ -86,6 +86,8 @@ class PlanState:
                 for record in (data.get("cards") or {}).values():
                     if isinstance(record, dict) and isinstance(record.get("desc"), str) and "hours" not in record:
                         record["hours"] = split_desc(record["desc"]).hours
+                    if isinstance(record, dict):
+                        record.setdefault("members", [])  # trelloplan 0.1 assigned nobody
             return cls(
                 path=path, instance=str(data["instance"]), api_url=data.get("api_url"), board_id=data.get("board_id"),
                 board_url=data.get("board_url"), board=dict(data.get("board") or {}), lists=dict(data.get("lists") or {}),
