@@ -171,7 +171,7 @@ def test_pull_fetches_only_what_is_new(sandbox, board, tmp_path):
     _, board_id = board
     store = tmp_path / "board.sqlite"
     code, out, err = run(env(sandbox), "pull", "--board", board_id, "--store", str(store))
-    assert code == 0 and out.startswith(f"pulled ") and f"of board {board_id} into {store}" in out
+    assert code == 0 and out.startswith("pulled ") and f"of board {board_id} into {store}" in out
     sandbox.counters.reset()
     code, out, _ = run(env(sandbox), "pull", "--board", board_id, "--store", str(store))
     assert code == 0 and out.startswith("pulled 0 new actions") and out.rstrip().endswith("1 request)")

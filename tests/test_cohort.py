@@ -107,7 +107,7 @@ def test_apply_makes_a_board_per_team_with_its_members_and_a_second_run_writes_n
     code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
     assert (code, err) == (0, ""), err
     assert f"new board 'Class Project — Team Ada': {WRITES_PER_BOARD + 2} writes, adds ada, grace" in out
-    assert f"Team Guido: created " in out and "3 boards" in out
+    assert "Team Guido: created " in out and "3 boards" in out
     found = boards(sandbox)
     assert set(found) == {"Class Project — Team Ada", "Class Project — Team Linus", "Class Project — Team Guido"}
     assert found["Class Project — Team Ada"] == (9, {"sandbox": "admin", "ada": "normal", "grace": "normal"})

@@ -330,7 +330,7 @@ def test_a_week_label_people_renamed_keeps_its_cards_in_their_week_when_its_id_i
                           "  - {week: 2, milestone: N, demo: E, tasks: [C]}\n")
     t0 = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
     b = BoardBuilder("P", created=t0 - timedelta(days=1))
-    todo, doing, done = b.add_list("To Do"), b.add_list("In Progress"), b.add_list("Done")
+    todo, _, _ = b.add_list("To Do"), b.add_list("In Progress"), b.add_list("Done")
     renamed = b.add_label("Sprint 1 \N{ROCKET}")  # was "Week 1" when apply made it
     for name in ("A", "B"):
         b.add_card(name, todo, t0, labels=(renamed,))

@@ -8,6 +8,7 @@ at the first problem: a plan with five mistakes reports five lines.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 import math
 import os
 import re
@@ -437,13 +438,7 @@ def _added_tasks(c: _Checker, value: Any, plan: Plan, file: str) -> dict[int, li
     keys: dict[str, Path_] = {}
     derived: list[tuple[Task, Path_]] = []
     added: dict[int, list[Task]] = {}
-    numbers: dict[int, int] = {}
-    for index, item in enumerate(items):
-        path: Path_ = ("weeks", index)
-        mapping = c.mapping(item, path, f"week item {index + 1}", ADDED_WEEK_KEYS)
-        if mapping is None:
-            continue
-        number = _week_number(c, mapping, path, index, numbers)
+    for index, path, mapping, number in _week_items(c, items, ADDED_WEEK_KEYS):
         if number is not None and not 1 <= number <= len(plan.weeks):
             c.error(path + ("week",), f"week {number} is not a week of the plan (it has weeks 1–{len(plan.weeks)})",
                     "add tasks to the plan's weeks; a team cannot add a week")
@@ -632,15 +627,10 @@ def _due_time(c: _Checker, top: dict[str, Any]) -> time:
 def _weeks(c: _Checker, items: list[Any], start: date | None, tz: ZoneInfo | None, hours_per_task: float,
            workdays: tuple[int, ...], due_time: time) -> list[Week]:
     weeks: list[Week] = []
-    numbers: dict[int, int] = {}
     keys: dict[str, Path_] = {}
     derived: list[tuple[Task, Path_]] = []
-    for index, item in enumerate(items):
-        path: Path_ = ("weeks", index)
-        mapping = c.mapping(item, path, f"week item {index + 1}", WEEK_KEYS)
-        if mapping is None:
-            continue
-        number = _week_number(c, mapping, path, index, numbers)
+    numbers: dict[int, int] = {}
+    for index, path, mapping, number in _week_items(c, items, WEEK_KEYS, numbers):
         raw_milestone = c.required(mapping, "milestone", path, "Set up the data pipeline")
         milestone = c.text(raw_milestone, path + ("milestone",), "the milestone") if raw_milestone is not None else None
         label_color: str | None = week_color(number or index + 1)
@@ -657,6 +647,18 @@ def _weeks(c: _Checker, items: list[Any], start: date | None, tz: ZoneInfo | Non
     _check_numbering(c, items, numbers)
     weeks.sort(key=lambda week: week.number)
     return _assign_keys(c, weeks, keys, derived)
+
+
+def _week_items(c: _Checker, items: list[Any], allowed: tuple[str, ...], numbers: dict[int, int] | None = None
+                ) -> Iterator[tuple[int, Path_, dict[str, Any], int | None]]:
+    """Each week item that is a mapping: its index, path, keys and number (None when the number is wrong);
+    ``numbers`` collects the numbers seen (week → index)."""
+    numbers = {} if numbers is None else numbers
+    for index, item in enumerate(items):
+        path: Path_ = ("weeks", index)
+        mapping = c.mapping(item, path, f"week item {index + 1}", allowed)
+        if mapping is not None:
+            yield index, path, mapping, _week_number(c, mapping, path, index, numbers)
 
 
 def _assign_keys(c: _Checker, weeks: list[Week], keys: dict[str, Path_], derived: list[tuple[Task, Path_]]) -> list[Week]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 
-from rich import box
 from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
