@@ -143,5 +143,18 @@ def test_the_crontab_line_sends_the_report_in_crons_environment(sandbox: Sandbox
         verbose = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in cron_env(home).items()), "/bin/sh", "-c",
                                   command + " -v"], capture_output=True, text=True, timeout=120, cwd="/")
         assert verbose.returncode == 0 and "emailed the report to team@example.com" in verbose.stderr  # -v after the command
+
+        logged = next(line for line in CRON_DOC.splitlines() if "cron.log" in line and re.match(r"^\s*0 16\s", line))
+        logged = re.split(r"\s+", logged.strip(), maxsplit=5)[5].replace("/path/to/project", str(project))
+        (home / ".cache" / "trelloplan").mkdir(parents=True, exist_ok=True)
+        for board in (board_id, "0" * 24):  # a good run, then one of a board that does not exist
+            ran = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in cron_env(home).items()), "/bin/sh", "-c",
+                                  logged.replace("BOARD_ID", board)], capture_output=True, text=True, timeout=120, cwd="/")
+            assert (ran.returncode != 0, ran.stdout, ran.stderr) == (board != board_id, "", "")
+        log = (home / ".cache" / "trelloplan" / "cron.log").read_text().splitlines()
+        starts = [i for i, line in enumerate(log) if re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", line)]
+        assert len(starts) == 2 and starts[0] == 0  # each run begins with its date
+        assert any("emailed the report" in line for line in log[:starts[1]])
+        assert log[-1].startswith("error: board 000000000000000000000000") and "Traceback" not in "\n".join(log)
     finally:
         smtp.stop()
