@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import datetime, timezone
 
 from trelloplan.history import build_report, history_from_board_json
@@ -76,6 +78,17 @@ def test_in_80_columns_the_week_table_keeps_headers_and_numbers_whole() -> None:
     row = next(line for line in lines if line.startswith("W1 "))
     assert row.split() == ["W1", "Creation", "of", "Multiple", "1", "1", "0", "0", "100%", "4/4", "not", "yet", "due", "1"]
     assert lines[lines.index(row) + 1].split() == ["Environments"]  # the milestone wraps, the numbers stay
+
+
+@pytest.mark.parametrize("width", [60, 80, None])
+def test_the_totals_line_breaks_between_its_parts_never_inside_one(width: int | None) -> None:
+    lines = render_text(plan_report(), width=width).splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("1 card: "))
+    whole = "1 card: 1 done, 0 in progress, 0 to do (100% done) · planned 1/1 cards, 4/4 h"
+    if width is not None and len(whole) > width:
+        assert lines[first:first + 2] == whole.split(" · ")
+    else:
+        assert lines[first] == whole
 
 
 def test_a_wrapped_list_item_stays_under_its_own_text() -> None:

@@ -65,7 +65,8 @@ def _header(console: Console, report: Report) -> None:
     line = (f"{plural(t.cards, 'card')}: {t.done} done, {t.in_progress} in progress, {t.todo} to do "
             f"({pct(t.pct_done)} done)" + (f", {t.dropped} dropped" if t.dropped else ""))
     if t.planned is not None:
-        line += f" · planned {t.planned_done}/{t.planned} cards, {t.hours_done:g}/{t.hours_total:g} h"
+        planned = f"planned {t.planned_done}/{t.planned} cards, {t.hours_done:g}/{t.hours_total:g} h"
+        line = f"{line} · {planned}" if len(line) + 3 + len(planned) <= console.width else f"{line}\n{planned}"
     console.print(line)
     console.print()
 
