@@ -196,6 +196,17 @@ def test_a_killed_apply_converges_when_run_again(sandbox, sandbox_api, tmp_path)
     assert again.returncode == 0 and "nothing to do" in again.stdout
 
 
+def test_piped_apply_prints_a_line_per_change_and_ends_at_its_total(sandbox, tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN_PATH.read_text())
+    applied = run_cli(cli_env(sandbox), "apply", str(plan), "--yes")
+    assert applied.returncode == 0, applied.stderr
+    steps = [line for line in applied.stderr.splitlines() if line.startswith("[")]
+    # 81 writes in 77 changes: each checklist's line comes once its 2 items are in too
+    assert len(steps) == 77 and steps[-1].startswith("[81/81] ")
+    assert all(line.split("]")[0].endswith("/81") for line in steps)
+
+
 def test_cli_plan_check_apply_and_json(sandbox, tmp_path):
     plan = tmp_path / "plan.yaml"
     plan.write_text(PLAN_PATH.read_text())

@@ -181,6 +181,28 @@ def test_a_lost_state_file_never_reverts_what_people_did(sandbox, sandbox_api, t
         assert forced.writes == 1 and split_desc(sandbox_api.get(f"/cards/{card}").json()["desc"]).body == ""
 
 
+def test_a_lost_state_file_after_people_wiped_a_cards_description_finds_the_card_by_its_name(sandbox, sandbox_api, tmp_path):
+    plan = load_plan_text(MLOPS, str(tmp_path / "plan.yaml"))
+    path = tmp_path / "plan.state.json"
+    key = "write-the-project-charter-and-success-metrics"
+    with connect(sandbox) as trello:
+        state = PlanState(path=path)
+        apply_plan(trello, plan, state)
+        card = state.cards[key]["id"]
+        sandbox_api.put(f"/cards/{card}", desc="Owner: Ada", idList=state.lists["in_progress"]["id"])  # marker and estimate gone
+        path.unlink()
+        diff, _ = plan_changes(trello, plan, PlanState.load(path))
+        assert [c.action for c in diff.changes if c.kind == "card"] == ["update"]  # no second card
+        assert diff.ids[f"card:{key}"] == card and any(n.kind == "adopted" and n.ref == key for n in diff.notes)
+        apply_plan(trello, plan, PlanState.load(path))
+        got = sandbox_api.get(f"/cards/{card}").json()
+        assert card_key(got["desc"]) == key and split_desc(got["desc"]).body == "Owner: Ada"  # the marker back, their text kept
+        assert got["idList"] == state.lists["in_progress"]["id"]
+        assert PlanState.load(path).cards[key]["id"] == card
+        sandbox.counters.reset()
+        assert apply_plan(trello, plan, PlanState.load(path)).writes == 0 and writes(sandbox) == 0
+
+
 def renumbered(text: str, at: int, by: int) -> str:
     """``text`` with every week from ``at`` on renumbered by ``by`` (a week inserted before it, or removed)."""
     return re.sub(r"^  - week: (\d+)$", lambda m: f"  - week: {int(m.group(1)) + (by if int(m.group(1)) >= at else 0)}",

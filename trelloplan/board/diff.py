@@ -312,6 +312,9 @@ class _Differ:
             if card.closed:
                 self.out.notes.append(Note("archived", task.key, f"card {task.key} is archived on the board; left alone"))
                 continue
+            if task.key in matching.by_name:
+                self.out.notes.append(Note("adopted", task.key, f"card {task.key}: found by its name, {_shown(card.name)}, as it "
+                                           "carries no marker; apply puts the marker back"))
             self.card_fields(task, card, want, base)
             self.checklist(task.key, card, want["checklist"], base)
         self.leftovers(matching.leftovers, created, todo_id)
@@ -355,8 +358,10 @@ class _Differ:
         hours = self.decide(what, "hours", want["hours"], text.hours, known.get("hours", UNKNOWN))
         settle("body", body, want["body"], base_body)
         settle("hours", hours, want["hours"], known.get("hours", UNKNOWN))
-        if "write" in (body, hours) or (text.key is not None and text.key != marker):
-            if text.key is not None and text.key != marker:
+        if "write" in (body, hours) or text.key != marker:
+            if text.key is None:
+                details.append(f"key: (none) → {marker}")
+            elif text.key != marker:
                 details.append(f"key: {text.key} → {marker}")
             fields["desc"] = (compose_desc(want["body"], want["hours"] if hours == "write" else text.hours, marker) if body == "write"
                               else retrail(card.desc, want["hours"] if hours == "write" else None, marker))

@@ -14,6 +14,11 @@ is a task's when, in this order:
    week-qualified (two tasks with one name) keeps its card when it moves.
    When several tasks could take one card, the task in the card's current
    week (by its week label) wins, then the task in the week its key names.
+3. for a task still without a card, an open card with no marker that no
+   state-file record names, whose name is exactly the task's: a card whose
+   marker a person deleted with the rest of its description (found again
+   when the state file is lost too), or one made by hand for the task.
+   The task's week wins, then the oldest card.
 
 Before both, a week's demo follows its name when weeks are renumbered (a week
 inserted or removed): its key names its week, so without this the card of
@@ -46,6 +51,7 @@ class Matching:
     cards: dict[str, RemoteCard] = field(default_factory=dict)  # task key → its card
     record_keys: dict[str, str] = field(default_factory=dict)  # task key → the other state-file key its card was under
     copies: dict[str, int] = field(default_factory=dict)  # task key → copies of its card that carry its key
+    by_name: set[str] = field(default_factory=set)  # task keys whose card was found by its name alone (3.)
     leftovers: list[tuple[str, RemoteCard]] = field(default_factory=list)  # (key, card) of cards of tasks gone
 
 
@@ -112,6 +118,17 @@ def match_cards(plan: Plan, cards: tuple[RemoteCard, ...], recorded: Mapping[str
         record_key = next((k for k in alias if str((recorded.get(k) or {}).get("id", "")) == card.id), None)
         if record_key is not None:
             out.record_keys[task.key] = record_key
+
+    known_ids = {str(record.get("id", "")) for record in recorded.values()}
+    unmarked = [c for c in sorted(cards, key=lambda c: c.id) if not c.key and not c.closed and c.id not in claimed and c.id not in known_ids]
+    for task in tasks:  # 3. by the name alone
+        if task.key in out.cards:
+            continue
+        named = sorted((c for c in unmarked if c.name == task.name and c.id not in claimed), key=lambda c: card_week(c) != task.week)
+        if named:
+            out.cards[task.key] = named[0]
+            out.by_name.add(task.key)
+            claimed.add(named[0].id)
 
     seen: set[str] = set()
     for key, group in by_marker.items():

@@ -192,15 +192,15 @@ def run_with_progress(trello: Trello, plan: Plan, state: PlanState, diff: Diff, 
         elif not quiet:
             printed = threading.Lock()
             count = [0]
-            shown: set[int] = set()
+            written: dict[int, int] = {}
 
             def progress(change: Change, done: int, total: int) -> None:
                 # writes finish on several threads: count and print under one lock, so the numbers go up;
-                # a change of several writes (a checklist and its items) is one line
+                # a change of several writes (a checklist and its items) is one line, once all are written
                 with printed:
                     count[0] += 1
-                    if id(change) not in shown:
-                        shown.add(id(change))
+                    written[id(change)] = written.get(id(change), 0) + 1
+                    if written[id(change)] == max(change.writes, 1):
                         click.echo(f"[{count[0]}/{total}] {change}", err=True)
         return apply_plan(trello, plan, state, prune=prune, force=force, workers=workers, progress=progress,
                           diff=(diff, board), archive_guarded=archive_guarded)
