@@ -301,7 +301,7 @@ def test_members_are_added_to_the_board_and_to_their_cards(sandbox, sandbox_api,
     with connect(sandbox) as trello:
         sandbox.counters.reset()
         for bad, message in ((text.replace("members: [alice]\nweeks", "members: [alice, nobody_here]\nweeks"),
-                              f"{plan_file}: `nobody_here` in members is not a Trello username"),
+                              f"{plan_file}:10:18: `nobody_here` in members is not a Trello username"),
                              (text.replace("        members: [alice]\n", "        members: [carol]\n"),
                               f"{plan_file}:16: task 'Write the project charter' assigns @carol, who is not a member of the board")):
             with pytest.raises(UsageError) as caught:

@@ -122,7 +122,7 @@ def lookup_members(trello: Trello, plan: Plan, board: BoardState | None) -> tupl
         try:
             member = trello.get(f"/members/{username}", {"fields": "id,username"})
         except NotFound:
-            raise UsageError(f"{plan.source or 'the plan'}: `{username}` in members is not a Trello username",
+            raise UsageError(f"{plan.member_where(username)}: `{username}` in members is not a Trello username",
                              hint="check the spelling against the person's Trello profile (trello.com/u/USERNAME)") from None
         known[username] = str(member["id"])
     return {u: known[u] for u in set(plan.members) | set(assigned) if u in known}, creator

@@ -147,7 +147,7 @@ class _Reader:
                 self.c.error(where, error.message, "write one address per item, like ada@example.edu")
         return tuple(found)
 
-    def usernames(self, value: Any, path: Path_) -> tuple[str, ...]:
+    def usernames(self, value: Any, path: Path_, lines: dict[str, str]) -> tuple[str, ...]:
         found: list[str] = []
         for where, item in self.items(value, path, "members"):
             text = self.text(item, where, "a Trello username")
@@ -162,6 +162,7 @@ class _Reader:
                 self.c.warn(where, f"member `{username}` is listed twice", "list each member once")
             else:
                 found.append(username)
+                lines[username] = self.c.where(where)
         return tuple(found)
 
     def start(self, value: Any, path: Path_) -> date | None:
@@ -284,13 +285,14 @@ class _Reader:
         raw_name = c.required(mapping, "name", path, "Team Ada")
         name = self.text(raw_name, path + ("name",), "the team's name") if raw_name is not None else None
         key = self.key(mapping["key"], path + ("key",)) if "key" in mapping else (team_key(name) if name else None)
-        members = self.usernames(mapping.get("members"), path + ("members",))
+        member_lines: dict[str, str] = {}
+        members = self.usernames(mapping.get("members"), path + ("members",), member_lines)
         email = self.addresses(mapping.get("email"), path + ("email",), "email")
         start = self.start(mapping["start"], path + ("start",)) if mapping.get("start") is not None else None
         own = self.added_tasks(mapping["plan"], path + ("plan",)) if mapping.get("plan") is not None else None
         if name is None or key is None or (own is None and mapping.get("plan") is not None):
             return None, None
-        return Team(name=name, key=key, members=members, email=email, start=start,
+        return Team(name=name, key=key, members=members, member_lines=member_lines, email=email, start=start,
                     tasks_path=own[0] if own else None), (own[1] if own else None)
 
     def key(self, value: Any, path: Path_) -> str | None:

@@ -40,6 +40,7 @@ class Team:
     name: str
     key: str
     members: tuple[str, ...] = ()  # Trello usernames
+    member_lines: Mapping[str, str] = field(default_factory=dict, compare=False)  # username → where the cohort file has it
     email: tuple[str, ...] = ()  # where the team's own weekly report goes
     start: date | None = None  # overrides the plan's start (a team that begins late)
     tasks_path: Path | None = None  # the team's own tasks, added to the shared plan's weeks
@@ -91,10 +92,11 @@ def board_name(template: str, *, project: str, team: str) -> str:
     return template.format(project=project, team=team).strip()
 
 
-def with_members(plan: Plan, usernames: tuple[str, ...]) -> Plan:
-    """The plan of a board that ``usernames`` belong to, besides the plan's own ``members:``
-    (apply adds them to the board, and checks every username before any write)."""
-    return replace(plan, members=tuple(dict.fromkeys((*plan.members, *usernames))))
+def with_members(plan: Plan, usernames: tuple[str, ...], lines: Mapping[str, str] | None = None) -> Plan:
+    """The plan of a board that ``usernames`` (written at ``lines``) belong to, besides the plan's own
+    ``members:`` (apply adds them to the board, and checks every username before any write)."""
+    return replace(plan, members=tuple(dict.fromkeys((*plan.members, *usernames))),
+                   member_lines={**(lines or {}), **plan.member_lines})
 
 
 def _starting(plan: Plan, start: date) -> Plan:
@@ -113,4 +115,4 @@ def team_plan(cohort: Cohort, team: Team) -> Plan:
         plan = _starting(plan, team.start)
     named = replace(plan, project=board_name(cohort.board_name, project=plan.project, team=team.name),
                     workspace=cohort.workspace or plan.workspace)
-    return with_members(named, team.members)
+    return with_members(named, team.members, team.member_lines)

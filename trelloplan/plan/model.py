@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, time, timedelta
@@ -183,6 +183,7 @@ class Plan:
     source: str | None = None
     warnings: tuple[PlanProblem, ...] = field(default=(), compare=False)
     members: tuple[str, ...] = ()
+    member_lines: Mapping[str, str] = field(default_factory=dict, compare=False)  # username → where it is written
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -237,6 +238,10 @@ class Plan:
         """Where ``task`` is written: ``plan.yaml:12``, or the file it was added from (a cohort team's own tasks)."""
         file = task.file or self.source or "the plan"
         return f"{file}:{task.line}" if task.line else file
+
+    def member_where(self, username: str) -> str:
+        """Where ``username`` of the plan's ``members:`` is written (``plan.yaml:4:12``, or the cohort file's)."""
+        return self.member_lines.get(username) or self.source or "the plan"
 
     def week(self, number: int) -> Week:
         if not 1 <= number <= len(self.weeks):

@@ -154,6 +154,11 @@ class _Checker:
         line, column = self._where(path, at_key)
         self.errors.append(PlanProblem(self.tree.file, line, column, _path_text(path), message, hint))
 
+    def where(self, path: Path_) -> str:
+        """``file:line:column`` of the value at ``path``."""
+        line, column = self._where(path, False)
+        return f"{self.tree.file}:{line}:{column}"
+
     def warn(self, path: Path_, message: str, hint: str) -> None:
         line, column = self._where(path, False)
         self.warnings.append(PlanProblem(self.tree.file, line, column, _path_text(path), message, hint, "warning"))
@@ -521,7 +526,8 @@ def _build(c: _Checker, value: Any) -> Plan | None:
     weeks = _weeks(c, weeks_value or [], start, tz, hours_per_task, workdays, due_time)
     if "demo_label_color" not in top:
         demo_color = default_demo_color(week.label_color for week in weeks)
-    members = _members(c, top["members"], ("members",)) if "members" in top else ()
+    member_lines: dict[str, str] = {}
+    members = _members(c, top["members"], ("members",), member_lines) if "members" in top else ()
     if weeks_value is not None and len(weeks) == len(weeks_value):  # every week read: the count is known, errors or not
         count = len(weeks)
         if count == 0:
@@ -537,6 +543,7 @@ def _build(c: _Checker, value: Any) -> Plan | None:
         project=project, start=start, timezone=tz_name, hours_per_task=hours_per_task, lists=lists,
         weeks=tuple(weeks), demo_label=demo_label, demo_label_color=demo_color, workdays=workdays,
         due_time=due_time, workspace=workspace, warnings=tuple(c.warnings), members=members or (),
+        member_lines=member_lines,
     )
 
 
@@ -808,8 +815,8 @@ def _key(c: _Checker, mapping: dict[str, Any], path: Path_) -> str | None:
     return str(value)
 
 
-def _members(c: _Checker, value: Any, path: Path_) -> tuple[str, ...] | None:
-    """``members:``: Trello usernames (``alice`` or ``@alice``), each once."""
+def _members(c: _Checker, value: Any, path: Path_, lines: dict[str, str] | None = None) -> tuple[str, ...] | None:
+    """``members:``: Trello usernames (``alice`` or ``@alice``), each once; ``lines`` gets where each is written."""
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -829,6 +836,8 @@ def _members(c: _Checker, value: Any, path: Path_) -> tuple[str, ...] | None:
             c.warn(path + (i,), f"member `{name}` is listed twice", "list each member once")
         else:
             names.append(name)
+            if lines is not None:
+                lines[name] = c.where(path + (i,))
     return tuple(names) if ok else None
 
 
