@@ -30,6 +30,7 @@ from .status import (
     STAGE_TEXT,
     Status,
     as_of_note,
+    finding_subject,
     format_day,
     format_days,
     format_instant_local,
@@ -211,7 +212,7 @@ def _quality(report: Report) -> dict[str, Any]:
     counts = [(FINDING_TEXT.get(rule, rule.replace("_", " ")), count)
               for rule, count in report.data_quality.counts.items() if count]
     findings = [
-        {"card": finding.card_name or "the board", "text": finding.detail,
+        {"card": finding_subject(finding) or "the board", "text": finding.detail,
          "when": format_day(_local_day(finding.at, report.timezone)) if finding.at else ""}
         for finding in report.data_quality.findings[:MAX_FINDINGS]
     ]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from ..history.schema import CardRef, Report
 from .formatting import days, local_day, local_time, pct, percentile_line, plural
 from .safe import markdown_link, markdown_text
-from .status import FINDING_TEXT, NO_DATA, STAGE_TEXT, as_of_note, completed_text, history_text, starts_text, week_note
+from .status import (FINDING_TEXT, NO_DATA, STAGE_TEXT, as_of_note, completed_text, finding_subject, history_text, starts_text,
+                     week_note)
 
 __all__ = ["render_markdown"]
 
@@ -166,7 +167,8 @@ def render_markdown(report: Report) -> str:
                         "lr")
         lines.append("")
         for finding in dq.findings[:_MAX_FINDINGS]:
-            what = f"{markdown_link(finding.card_name or '', urls.get(finding.card_id or ''))}: " if finding.card_id else ""
+            subject = finding_subject(finding)
+            what = f"{markdown_link(subject, urls.get(finding.card_id or ''))}: " if subject else ""
             when = f" ({local_time(report, finding.at)})" if finding.at else ""
             lines.append(f"- `{finding.rule}` {what}{_cell(finding.detail)}{when}")
         if len(dq.findings) > _MAX_FINDINGS:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..history.forecast import MIN_WEEKS
-from ..history.schema import CardRow, Report, ThroughputWeek, WeekRow
+from ..history.schema import CardRow, Finding, Report, ThroughputWeek, WeekRow
 from .safe import safe_url
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Status",
     "as_of_note",
     "completed_text",
+    "finding_subject",
     "forecast_text",
     "format_day",
     "format_days",
@@ -305,6 +306,14 @@ FINDING_TEXT = {
     "moved_to_other_board": "moved to another board (left out of every count)",
     "history_mismatch": "history disagrees with the board as it is now",
 }
+def finding_subject(finding: Finding) -> str | None:
+    """What a data-quality finding is about: its card's name, None for the board. Trello keeps no
+    action of a deleted card but its ``deleteCard``, which carries no name: such a card is named by its id."""
+    if not finding.card_id:
+        return None
+    return finding.card_name or f"card {finding.card_id} (its name is not in the history)"
+
+
 STAGE_TEXT = {"todo": "not started", "in_progress": "in progress", "done": "done", "missing": "no card",
                "not_started": "not started", "empty": "no cards", "ignore": "ignored", "out": "left the board",
                "dropped": "dropped", "not_yet_due": "not yet due"}

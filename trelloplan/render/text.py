@@ -18,7 +18,7 @@ from .formatting import days, local_day, local_time, pct, percentile_line, plura
 from .safe import clean_strings, terminal_text
 from .terminal import console as make_console
 from .terminal import finish
-from .status import NO_DATA, STAGE_TEXT, as_of_note, completed_text, history_text, starts_text, week_note
+from .status import NO_DATA, STAGE_TEXT, as_of_note, completed_text, finding_subject, history_text, starts_text, week_note
 
 __all__ = ["render_text"]
 
@@ -212,7 +212,8 @@ def _quality(console: Console, report: Report) -> None:
         return
     console.print(", ".join(f"{rule.replace('_', ' ')}: {count}" for rule, count in found.items()))
     for finding in dq.findings[:_MAX_FINDINGS]:
-        what = f"{_short(finding.card_name)!r}: " if finding.card_id else ""
+        subject = finding_subject(finding)
+        what = f"{_short(subject)!r}: " if finding.card_name else f"{subject}: " if subject else ""
         when = f" ({local_time(report, finding.at)})" if finding.at else ""
         _bullet(console, Text(f"{finding.rule}: {what}{finding.detail}{when}", style="dim"))
     if len(dq.findings) > _MAX_FINDINGS:
