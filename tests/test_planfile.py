@@ -256,6 +256,8 @@ def test_warnings_do_not_fail_the_plan(change, message, hint):
 def test_week_count_outside_10_to_12_warns():
     result = validate_plan_text(GOOD)
     assert [w.message for w in result.warnings] == ["the plan has 2 weeks; the method plans 10 to 12"]
+    one = validate_plan_text(GOOD.split("  - week: 2")[0])
+    assert [w.message for w in one.warnings] == ["the plan has 1 week; the method plans 10 to 12"]
 
 
 yaml_ish = st.recursive(

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from ..errors import TrelloplanError, UsageError
+from ..render.formatting import plural
 from ..render.terminal import fit_lines, output_width
 
 __all__ = ["COMMANDS", "cohort_group"]
@@ -139,7 +140,7 @@ def cohort_apply(cohort_path: str, yes: bool, as_json: bool, workers: int) -> No
         writes = sum(p.writes for p in planned if p.error is None)
         if not as_json:
             width = max(len(p.team.name) for p in planned)
-            lines = [f"Cohort {cohort.title!r}: {len(planned)} teams on {trello.api_url}"]
+            lines = [f"Cohort {cohort.title!r}: {plural(len(planned), 'team')} on {trello.api_url}"]
             lines += [_plan_line(p, width) for p in planned]
             for stray in cohort.stray_states():
                 key = stray.name[: -len(".state.json")]

@@ -59,7 +59,7 @@ def init(path: str, template: str, start_text: str | None, project: str | None, 
     text = render_template(template, start=start, project=project)
     plan = load_plan_text(text, path)  # a template is valid by construction; this guards the substitutions
     atomic_write(path, text, overwrite=force)
-    click.echo(f"Wrote {path}: {plan.project}, {len(plan.weeks)} weeks from {plan.start.isoformat()} "
+    click.echo(f"Wrote {path}: {plan.project}, {plural(len(plan.weeks), 'week')} from {plan.start.isoformat()} "
                f"(template {template}).")
     click.echo(f"Next: edit it, then `trelloplan validate {path}` and `trelloplan show {path}`.")
 
@@ -93,7 +93,7 @@ def validate(plans: tuple[str, ...]) -> None:
             click.echo(terminal_text(str(problem)), err=True)
         plan = result.plan
         cards = sum(1 for _ in plan.tasks())
-        click.echo(f"{path}: OK ({len(plan.weeks)} weeks, {cards} cards, {plan.planned_hours:g} hours"
+        click.echo(f"{path}: OK ({plural(len(plan.weeks), 'week')}, {cards} cards, {plan.planned_hours:g} hours"
                    + (f", {plural(len(result.warnings), 'warning')})" if result.warnings else ")"))
     if errors:
         raise PlanError(errors, warnings=warnings)
@@ -104,7 +104,7 @@ def plan_table(plan: Plan, *, compact: bool = False) -> Table:
 
     ``compact`` (a terminal narrower than 100 columns) drops the rules and gives the due time without its date.
     """
-    table = Table(title=f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})",
+    table = Table(title=f"{plan.project}: {plural(len(plan.weeks), 'week')} from {plan.start.isoformat()} ({plan.timezone})",
                   caption=_CAPTION, title_justify="left" if compact else "center",
                   caption_justify="left" if compact else "center",
                   box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD, show_edge=not compact, pad_edge=not compact,
@@ -126,7 +126,7 @@ def plan_table(plan: Plan, *, compact: bool = False) -> Table:
 
 def plan_lines(plan: Plan) -> str:
     """The plan as lines, a week in two, for a terminal too narrow for the table (each line wraps on its own)."""
-    lines = [f"{plan.project}: {len(plan.weeks)} weeks from {plan.start.isoformat()} ({plan.timezone})"]
+    lines = [f"{plan.project}: {plural(len(plan.weeks), 'week')} from {plan.start.isoformat()} ({plan.timezone})"]
     for week in plan.weeks:
         lines.append(f"Week {week.number}  {week.start:%b %d} – {week.end:%b %d}  {plural(len(week.cards), 'card')}, "
                      f"{week.planned_hours:g} h, due {week.due:%a %H:%M}")

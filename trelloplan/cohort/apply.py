@@ -190,7 +190,7 @@ def _check_room(trello: Trello, plans: list[TeamPlan]) -> None:
         for planned in waiting[room:]:
             planned.error = WorkspaceError(
                 f"no room for this team's board in workspace {workspace}: it holds {count} open boards, Trello's free "
-                f"plan allows {FREE_OPEN_BOARDS}, and {len(waiting)} teams need a new one ({room} fit)",
+                f"plan allows {FREE_OPEN_BOARDS}, and {len(waiting)} team{'s' if len(waiting) != 1 else ''} need{'' if len(waiting) != 1 else 's'} a new one ({room} fit)",
                 hint="close (archive) boards of that workspace, upgrade it, or give these teams another workspace "
                      "(the cohort's `workspace:`, or a cohort file per workspace)")
 

@@ -533,7 +533,7 @@ def _build(c: _Checker, value: Any) -> Plan | None:
         if count == 0:
             c.error(("weeks",), "the plan has no weeks", "add weeks 1..N, each with a milestone, a demo and tasks")
         elif count < 10 or count > 12:
-            c.warn(("weeks",), f"the plan has {count} weeks; the method plans 10 to 12",
+            c.warn(("weeks",), f"the plan has {count} week{'s' if count != 1 else ''}; the method plans 10 to 12",
                    "split or merge milestones so the project spans 10–12 weeks" if count < 10 else "trim the scope to at most 12 weeks")
     c.errors.sort(key=lambda p: (p.line, p.column))
     c.warnings.sort(key=lambda p: (p.line, p.column))
