@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,6 +128,19 @@ def test_missing_settings_fail_first(sandbox: Sandbox, tmp_path: Path) -> None:
     report = doctor(sandbox, tmp_path, TRELLO_TOKEN="")
     assert report.check("settings").detail == "TRELLO_TOKEN is not set" and report.exit_code == 2
     assert [c.status for c in report.checks[1:6]] == ["skip"] * 5
+
+
+def test_the_deadline_setting_is_checked_and_used(sandbox: Sandbox, tmp_path: Path) -> None:
+    bad = doctor(sandbox, tmp_path, TRELLOPLAN_TIMEOUT="abc")
+    assert bad.check("settings").status == "fail" and "TRELLOPLAN_TIMEOUT='abc'" in bad.check("settings").detail
+    assert bad.exit_code == 2
+    with socket.socket() as silent:  # accepts, never answers: the deadline, not the 15 s read timeout, ends it
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        started = time.monotonic()
+        report = doctor(sandbox, tmp_path, TRELLOPLAN_TIMEOUT="1", TRELLO_API_URL=f"http://127.0.0.1:{silent.getsockname()[1]}/1")
+        assert time.monotonic() - started < 5
+    assert report.check("api").status == "fail" and "within the 1 s deadline" in report.check("api").detail
 
 
 def test_smtp_down_or_refusing_the_login_fails(sandbox: Sandbox, tmp_path: Path, smtp: tuple[Controller, Mailbox]) -> None:

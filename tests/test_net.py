@@ -98,6 +98,45 @@ def test_a_write_past_its_deadline_may_have_happened() -> None:
                 trello.me()
 
 
+def test_a_silent_server_gets_one_deadline_for_all_the_tries_of_a_request() -> None:
+    # the read timeout (0.3 s) ends each try long before the deadline; the tries together get the deadline once
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # connections complete in the backlog; nothing ever answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/1"
+        with Trello(Credentials(KEY, TOKEN), api_url=url, deadline=1.0, timeout=(1.0, 0.3),
+                    retry=RetryPolicy(attempts=20, base=0.0, cap=0.0)) as trello:
+            started = time.monotonic()
+            with pytest.raises(DeadlineExceeded, match="did not answer GET /members/me within the 1 s deadline"):
+                trello.me()
+            assert 0.9 < time.monotonic() - started < 2.5
+
+
+def test_apply_stops_at_the_first_write_the_server_leaves_past_the_deadline(tmp_path: Path) -> None:
+    def reply(method: str, path: str) -> Reply:
+        if method == "POST":
+            return Reply(200, b'{"id": "5f1a2b3c4d5e6f7a8b9c0d1f"}', drip=0.5)  # never whole within the deadline
+        if path.startswith("/1/members/me/organizations"):
+            return Reply(200, b'[{"id": "5f1a2b3c4d5e6f7a8b9c0d2a", "name": "w", "displayName": "W"}]')
+        if path.startswith("/1/members/me/boards") or path.startswith("/1/organizations"):
+            return Reply(200, b"[]")
+        return Reply(200, b'{"id": "5f1a2b3c4d5e6f7a8b9c0d2b", "username": "me", "fullName": "Me"}')
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((ROOT / "tests" / "plans" / "cassette-plan.yaml").read_text())
+    with MisbehavingServer(reply) as server:
+        env = {"TRELLO_API_URL": server.api_url, "TRELLO_API_KEY": KEY, "TRELLO_TOKEN": TOKEN, "TRELLOPLAN_TIMEOUT": "1"}
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["apply", str(plan), "--yes"], env=env)
+        took = time.monotonic() - started
+        posts = [seen for seen in server.seen if seen.method == "POST"]
+    assert result.exit_code == 1, (result.output, result.exception)
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: 127.0.0.1:{server.port} did not answer POST /boards within the 1 s deadline")
+    assert "run the same command again" in last and "TRELLOPLAN_TIMEOUT" in last
+    assert len(posts) == 1 and took < 5  # not a round of writes again and again, each waiting its deadline
+
+
 def test_the_deadline_bounds_the_whole_answer_not_each_byte() -> None:
     # each byte comes well within the 30 s read timeout; only the overall deadline can stop this
     with MisbehavingServer(Reply(200, b'{"id": "' + b"a" * 200 + b'"}', drip=0.05)) as server:

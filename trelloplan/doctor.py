@@ -38,6 +38,7 @@ from .errors import (
     UnexpectedResponse,
 )
 from .mail import ENV_HOST, check_smtp, smtp_settings
+from .net import deadline_from_env
 
 __all__ = ["Check", "DoctorReport", "Status", "run_doctor"]
 
@@ -171,13 +172,14 @@ def _trello_checks(environ: Mapping[str, str], retry: RetryPolicy) -> list[Check
     try:
         api_url = api_url_from_env(environ)
         credentials = Credentials.from_env(environ)
+        seconds = deadline_from_env(environ)
     except ConfigError as error:
         return [_failed("settings", error)] + [Check(name, "skip", "needs the settings above") for name in
                                                ("api", "token", "access", "workspaces", "rate limit")]
     source = "from TRELLO_API_URL" if environ.get("TRELLO_API_URL", "").strip() else "Trello's; TRELLO_API_URL is not set"
     checks = [Check("settings", "ok", f"TRELLO_API_KEY and TRELLO_TOKEN are set; the API is {api_url} ({source})")]
     skipped = ("token", "access", "workspaces", "rate limit")
-    with Trello(credentials, api_url=api_url, retry=retry, timeout=(5.0, 15.0)) as trello:
+    with Trello(credentials, api_url=api_url, retry=retry, timeout=(5.0, 15.0), deadline=seconds) as trello:
         try:
             response = trello.get_response("/members/me", {"fields": "id,username,fullName"})
         except TransportFailed as error:

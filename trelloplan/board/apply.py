@@ -31,7 +31,7 @@ from trello.label import Label
 from trello.member import Member
 from trello.trellolist import List
 
-from ..client import OutcomeUnknown, Trello
+from ..client import OutcomeUnknown, Trello, WriteDeadlineExceeded
 from ..client.access import require_write_access
 from ..errors import AuthError, BadRequest, BoardError, BoardNotFound, NotFound, TransportFailed, UsageError
 from ..plan.model import Plan
@@ -166,6 +166,7 @@ class _Executor:
         self.reconciled = 0
         self.done = 0
         self.total = diff.writes
+        self.too_slow: WriteDeadlineExceeded | None = None  # a write the server did not answer within the deadline
 
     # -- the loop ---------------------------------------------------------------------------------
 
@@ -182,6 +183,8 @@ class _Executor:
                 self.mark_pending(pending)
                 uncertain = self.execute_all(pending)
                 self.state.save()
+                if self.too_slow is not None:  # re-reading and writing again would only wait as long once more
+                    raise self.too_slow
                 if not uncertain:
                     break
                 self.reconciled += len(uncertain)
@@ -194,11 +197,15 @@ class _Executor:
         uncertain: list[Change] = []
 
         def one(change: Change) -> None:
+            if self.too_slow is not None:
+                return
             try:
                 self.execute(change)
-            except OutcomeUnknown:
+            except OutcomeUnknown as error:
                 with self.lock:
                     uncertain.append(change)
+                    if isinstance(error, WriteDeadlineExceeded) and self.too_slow is None:
+                        self.too_slow = error
 
         if len(changes) == 1 or self.workers <= 1:
             for change in changes:

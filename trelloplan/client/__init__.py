@@ -13,6 +13,7 @@ from .session import (
     RetryPolicy,
     Trello,
     TrelloSession,
+    WriteDeadlineExceeded,
     api_url_from_env,
     check_api_url,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_API_URL",
     "Credentials",
     "OutcomeUnknown",
+    "WriteDeadlineExceeded",
     "RequestStats",
     "RetryPolicy",
     "Trello",

@@ -62,6 +62,7 @@ __all__ = [
     "DEFAULT_API_URL",
     "Credentials",
     "OutcomeUnknown",
+    "WriteDeadlineExceeded",
     "RequestStats",
     "RetryPolicy",
     "Trello",
@@ -79,6 +80,14 @@ class OutcomeUnknown(TransportFailed):
     """A write may or may not have happened (the connection broke after it was sent)."""
 
     default_hint = "run the same command again: trelloplan reconciles with the board before writing"
+
+
+class WriteDeadlineExceeded(OutcomeUnknown):
+    """A write got no whole answer within the deadline: it may or may not have happened, and a server
+    that slow is not worth more writes in this run."""
+
+    default_hint = ("run the same command again: trelloplan reconciles with the board before writing; if the server is "
+                    "just slow, allow more time with TRELLOPLAN_TIMEOUT=SECONDS (default 60)")
 
 
 @dataclass(frozen=True)
@@ -270,15 +279,27 @@ class TrelloSession(requests.Session):
         path = self._clean(path[len(urlsplit(self.api_url).path):] or "/")  # GET /tokens/{token} has it in the path
 
         attempts = 0
+        waited = [0.0]  # the time attempts that got no answer took: all tries together get one deadline
 
         def attempt() -> requests.Response:
             nonlocal attempts
             attempts += 1
-            return self._attempt(method, url, path, params, headers, kwargs)
+            if waited[0] >= self.deadline:
+                raise self._deadline_error(method, path)
+            started = time.monotonic()
+            try:
+                return self._attempt(method, url, path, params, headers, kwargs, self.deadline - waited[0])
+            except _Retry as failed:
+                if failed.error is not None:
+                    waited[0] += time.monotonic() - started
+                raise
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            return self._stop(state) or waited[0] >= self.deadline
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Retry),
-            stop=self._stop,
+            stop=stop,
             wait=self._wait,
             sleep=self._sleep,
             before_sleep=self._before_sleep,
@@ -287,16 +308,18 @@ class TrelloSession(requests.Session):
         try:
             return retrying(attempt)
         except _Retry as final:
+            if final.error is not None and waited[0] >= self.deadline:
+                raise self._deadline_error(method, path) from None
             raise self._final_error(method, path, final, attempts) from None
 
     # -- one attempt ---------------------------------------------------------------------------
 
     def _attempt(self, method: str, url: str, path: str, params: dict[str, Any], headers: dict[str, str],
-                 kwargs: dict[str, Any]) -> requests.Response:
+                 kwargs: dict[str, Any], seconds: float) -> requests.Response:
         self.pacer.acquire()
         self.stats.count(method)
         started = time.monotonic()
-        with deadline(self.deadline) as guard:
+        with deadline(seconds) as guard:
             try:
                 response = super().request(method, url, params=params, headers=headers,
                                            **{**kwargs, "timeout": _within(kwargs.get("timeout"), guard.remaining())})
@@ -348,8 +371,8 @@ class TrelloSession(requests.Session):
         if method in IDEMPOTENT:
             return DeadlineExceeded(f"{self.server} did not answer {where} within the {seconds} deadline",
                                     method=method, path=path)
-        return OutcomeUnknown(f"{self.server} did not answer {where} within the {seconds} deadline; "
-                              "Trello may or may not have made the change", method=method, path=path)
+        return WriteDeadlineExceeded(f"{self.server} did not answer {where} within the {seconds} deadline; "
+                                     "Trello may or may not have made the change", method=method, path=path)
 
     def _unexpected(self, method: str, path: str, response: requests.Response, what: str) -> UnexpectedResponse:
         return UnexpectedResponse(f"{method} {path} on {self.server} answered {self._clean(what)}",
