@@ -166,6 +166,10 @@ def test_verbose_and_debug_work_after_the_command(export: Path) -> None:
     assert broken.exit_code == 1 and broken.exception is not None and not isinstance(broken.exception, SystemExit)
     plain = invoke("report", "--from-export", "missing.json")
     assert plain.exit_code == 2 and plain.stderr.count("\n") == 1
+    for group in (["cohort", "report", "missing.yaml"], ["cohort", "apply", "missing.yaml", "--yes"]):  # commands of a group too
+        for flag in ("-v", "--debug"):
+            result = invoke(*group, flag)
+            assert "No such option" not in result.stderr and result.exit_code in (1, 2), result.stderr
 
 
 def test_plain_output_is_wrapped_under_its_indent_never_cut() -> None:

@@ -203,10 +203,18 @@ def _after_the_command(ctx: click.Context, param: click.Parameter, value: Any) -
     return value
 
 
+def _take_logging_options(command: click.Command) -> None:
+    """Give ``command``, and each command of a group (``cohort report``), ``-v`` and ``--debug``."""
+    command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False,
+                                       callback=_after_the_command, help="Same as trelloplan -v (-vv for more)."))
+    command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False,
+                                       callback=_after_the_command, help="Same as trelloplan --debug."))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _take_logging_options(sub)
+
+
 for _name in COMMAND_MODULES:
     for _command in importlib.import_module(f".{_name}", __name__).COMMANDS:
-        _command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False,
-                                            callback=_after_the_command, help="Same as trelloplan -v (-vv for more)."))
-        _command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False,
-                                            callback=_after_the_command, help="Same as trelloplan --debug."))
+        _take_logging_options(_command)
         main.add_command(_command)
