@@ -43,3 +43,10 @@ def test_no_secret_changes_nothing() -> None:
 
 def test_the_longest_secret_is_masked_first() -> None:
     assert Redactor(["abcdefgh", "abcdefghijkl"]).text("x abcdefghijkl y") == f"x {MASK} y"
+
+
+@given(secret=hex_secret, flips=st.lists(st.booleans(), min_size=80, max_size=80), before=punctuation, after=punctuation)
+def test_a_secret_echoed_in_another_case_is_masked_too(secret: str, flips: list[bool], before: str, after: str) -> None:
+    echoed = "".join(c.upper() if flip else c for c, flip in zip(secret, flips))  # a server's 400 in capitals
+    assert Redactor([secret]).text(f"{before}{echoed}{after}") == f"{before}{MASK}{after}"
+    assert Redactor([secret]).bytes(f"{before}{echoed}{after}".encode()) == f"{before}{MASK}{after}".encode()

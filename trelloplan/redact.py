@@ -25,7 +25,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str | None]) -> None:
         unique = sorted({s for s in secrets if s}, key=len, reverse=True)
         self._pattern = _pattern(unique) if unique else None
-        self._bytes = re.compile(self._pattern.pattern.encode("utf-8")) if self._pattern else None
+        self._bytes = re.compile(self._pattern.pattern.encode("utf-8"), re.IGNORECASE) if self._pattern else None
 
     def __bool__(self) -> bool:
         return self._pattern is not None
@@ -40,4 +40,5 @@ class Redactor:
 def _pattern(secrets: list[str]) -> re.Pattern[str]:
     parts = [re.escape(s) if len(s) >= _ALWAYS else rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])"
              for s in secrets]
-    return re.compile("|".join(parts))
+    # in any case: keys and tokens are hex, and a server may echo them in capitals
+    return re.compile("|".join(parts), re.IGNORECASE)
