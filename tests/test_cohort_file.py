@@ -61,6 +61,15 @@ def test_the_example_in_the_docs_is_valid_and_means_what_it_says(folder):
     assert [t.key for t in late.tasks()] == [t.key for t in cohort.plan.tasks()]  # same cards, a week later
 
 
+def test_a_teams_start_has_the_plans_range(folder):
+    found = problems(folder, "plan: plan.yaml\nteams:\n  - name: Late\n    start: 9999-12-27\n  - name: Early\n    start: 0001-01-01\n")
+    cohort = str(folder / "cohort.yaml")
+    assert [line.split(" (hint:")[0] for line in found] == [
+        f"{cohort}:4:12: error: teams[0].start: start 9999-12-27 is out of range: a plan starts between 1970-01-01 and 8981-10-31",
+        f"{cohort}:6:12: error: teams[1].start: start 0001-01-01 is out of range: a plan starts between 1970-01-01 and 8981-10-31",
+    ]
+
+
 def test_every_problem_is_located(folder):
     found = problems(folder, """\
 plan: nope.yaml

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import CohortFileError, EmailError, PlanProblem
 from ..plan.model import Plan
-from ..plan.planfile import Checker, FileKind, describe_value, read_located_yaml, validate_added_tasks, validate_plan
+from ..plan.planfile import Checker, FileKind, describe_value, read_located_yaml, read_start, validate_added_tasks, validate_plan
 from ..render.email import validate_address
 from .model import DEFAULT_BOARD_NAME, Cohort, Team, team_key
 
@@ -166,16 +166,7 @@ class _Reader:
         return tuple(found)
 
     def start(self, value: Any, path: Path_) -> date | None:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.c.error(path, f"`{str(value)[:40]}` is not a valid date",
-                         "write the team's first day of week 1 as YYYY-MM-DD, e.g. `start: 2027-01-11`")
-            return None
+        return read_start(self.c, value, path, "write the team's first day of week 1 as YYYY-MM-DD, e.g. `start: 2027-01-11`")
 
     def board_name(self, value: Any) -> str | None:
         path: Path_ = ("board_name",)

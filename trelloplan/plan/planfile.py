@@ -38,7 +38,7 @@ from .model import (
 
 __all__ = [
     "MAX_PLAN_BYTES", "MAX_TEXT", "Checker", "FileKind", "ValidationResult", "describe_value", "load_plan", "load_plan_text",
-    "read_located_yaml", "validate_added_tasks", "validate_plan",
+    "read_located_yaml", "read_start", "validate_added_tasks", "validate_plan",
 ]
 
 MAX_PLAN_BYTES = 1_000_000
@@ -551,6 +551,11 @@ def _start(c: _Checker, top: dict[str, Any]) -> date | None:
     value = c.required(top, "start", (), "2026-01-05  (the first day of week 1)")
     if value is None:
         return None
+    return read_start(c, value, ("start",), "write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`")
+
+
+def read_start(c: _Checker, value: Any, path: Path_, hint: str) -> date | None:
+    """A first day of week 1 (a plan's ``start``, a cohort team's): a date in the range every date path handles."""
     if isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
@@ -560,12 +565,11 @@ def _start(c: _Checker, top: dict[str, Any]) -> date | None:
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            c.error(("start",), f"`{text[:40]}` is not a valid date", "write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`")
+            c.error(path, f"`{text[:40]}` is not a valid date", hint)
             return None
     if not in_range(day) or day > LATEST_START:
-        c.error(("start",), f"start {day.isoformat()} is out of range: a plan starts between "
-                f"{EARLIEST.date().isoformat()} and {LATEST_START.isoformat()}",
-                "write the first day of week 1 as YYYY-MM-DD, e.g. `start: 2026-01-05`")
+        c.error(path, f"start {day.isoformat()} is out of range: a plan starts between "
+                f"{EARLIEST.date().isoformat()} and {LATEST_START.isoformat()}", hint)
         return None
     return day
 
