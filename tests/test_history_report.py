@@ -277,7 +277,7 @@ def test_before_the_plan_starts_the_report_is_about_its_first_week_not_begun(pla
     week = report.week
     assert (week.label, week.number, week.phase, week.starts_in_days) == ("Week 1", 1, "not_begun", 1)
     assert week.completed == week.carried_over == week.scope_added == week.dropped == ()
-    assert [w.label for w in report.throughput] == ["Week 0"]
+    assert [w.label for w in report.throughput] == ["2026-W53"]  # the week before the plan: no "Week 0"
     assert report.forecast.status == "no_history" and report.totals.done == 0
     assert {w.demo.status for w in report.weeks} == {"not_yet_due"}  # no demo is due yet: none is "missing"
 

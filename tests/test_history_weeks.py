@@ -31,7 +31,7 @@ def test_a_week_over_a_dst_change_still_ends_at_local_midnight() -> None:
 def test_plan_weeks_carry_on_before_and_after_the_plan() -> None:
     calendar = WeekCalendar(tz=ZoneInfo("UTC"), origin=date(2027, 1, 6), kind="plan", plan_weeks=10)  # a Wednesday
     assert calendar.index_of(date(2027, 1, 12)) == 1 and calendar.index_of(date(2027, 1, 13)) == 2
-    assert calendar.label(0) == "Week 0" and not calendar.in_plan(0) and calendar.in_plan(10) and not calendar.in_plan(11)
+    assert calendar.label(-3) == "2026-W50" and calendar.label(0) == "2026-W53" and not calendar.in_plan(0) and calendar.in_plan(10) and not calendar.in_plan(11)
     assert calendar.parse_week("3") == 3 == calendar.parse_week(3)
     assert calendar.last_instant(1) == datetime(2027, 1, 12, 23, 59, 59, 999999, tzinfo=timezone.utc)
 

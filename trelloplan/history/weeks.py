@@ -1,8 +1,10 @@
 """The week calendar of a report: the plan's weeks, or ISO weeks (Monday start), in one time zone.
 
 Weeks are numbered by an integer index. For a plan, index 1 is the plan's
-week 1 and the numbering carries on before and after the plan (``Week 0``,
-``Week 13``: ``in_plan`` is false for those). For ISO weeks the index is
+week 1 and the numbering carries on before and after the plan (index 0,
+``Week 13``: ``in_plan`` is false for those). A week before the plan has no
+plan number a person would say, so it is labelled by its ISO week
+(``2026-W53``), never ``Week 0`` or ``Week -4``. For ISO weeks the index is
 internal and the label is ``2026-W03``.
 """
 
@@ -85,7 +87,7 @@ class WeekCalendar:
         return self.kind == "plan" and 1 <= index <= self.plan_weeks
 
     def label(self, index: int) -> str:
-        if self.kind == "plan":
+        if self.kind == "plan" and index >= 1:
             return f"Week {index}"
         year, week, _ = self.start(index).isocalendar()
         return f"{year}-W{week:02d}"
