@@ -117,7 +117,12 @@ def api_url_from_env(environ: Mapping[str, str] | None = None) -> str:
 
 
 def check_api_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises for a port that is not a number
+    except ValueError as error:  # an unclosed [IPv6 bracket, a port of letters
+        raise ConfigError(f"TRELLO_API_URL `{url}` is not a URL ({error})",
+                          hint=f"use the API's base URL, e.g. {DEFAULT_API_URL} or http://127.0.0.1:8099/1") from None
     if parts.username is not None or parts.password is not None:  # requests would send them instead of the key and token
         shown = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
         raise ConfigError(f"TRELLO_API_URL `{shown}` holds a user name or password",
