@@ -101,3 +101,20 @@ def test_wide_or_unlimited_keeps_the_full_headers() -> None:
     for width in (None, 160):
         text = render_text(plan_report(), width=width)
         assert "Planned" in text and "Completed" in text and LONG in text
+
+
+@pytest.mark.parametrize("name", ["Donaudampfschifffahrts" * 6, "中文任务名称" * 12 + "的情况", "x" * 30 + "-" + "y" * 90])
+def test_a_word_longer_than_the_terminal_folds_whole_never_cut(name: str) -> None:
+    from datetime import timedelta
+
+    from rich.cells import cell_len
+
+    from trelloplan.history.synthetic import BoardBuilder
+
+    t0 = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
+    b = BoardBuilder("Words", created=t0 - timedelta(days=1))
+    todo, doing = b.add_list("To Do"), b.add_list("In Progress")
+    b.move(b.add_card(name, todo, t0), doing, t0 + timedelta(hours=1))
+    text = render_text(build_report(history_from_board_json(b.export()), as_of=t0 + timedelta(days=2)), width=80)
+    assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= 80
+    assert name in "".join(line.strip() for line in text.splitlines())  # every character, in order

@@ -75,7 +75,7 @@ def _bullet(console: Console, item: RenderableType, mark: str = "•") -> None:
     """One list item under a hanging indent, so a wrapped line stays under its own text."""
     grid = Table.grid()
     grid.add_column(no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")  # a word longer than the line folds onto the next, never cut with "…"
     grid.add_row(f"  {mark} ", item)
     console.print(grid)
 
