@@ -41,3 +41,21 @@ def test_unknown_attribute():
         assert "nope" in str(error)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_library_errors_speak_of_arguments_not_of_command_line_options(tmp_path):
+    import pytest
+
+    from trelloplan.errors import TrelloplanError
+    from trelloplan.history import build_report, history_from_board_json
+    from trelloplan.history.synthetic import generate_board
+    from trelloplan.reporting import load_history
+
+    history = history_from_board_json(generate_board(20, seed=1))
+    calls = [lambda: build_report(history, week=3), lambda: build_report(history, week="2026-W99"),
+             lambda: load_history(store_path=tmp_path / "nope.sqlite"),
+             lambda: load_history(exports=["x.json"], store_path="s.sqlite"), lambda: load_history()]
+    for call in calls:
+        with pytest.raises(TrelloplanError) as caught:
+            call()
+        assert "--" not in caught.value.message + caught.value.hint, (caught.value.message, caught.value.hint)

@@ -105,7 +105,7 @@ def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path |
     """The history from export files, from a store, or from the board (pulled into its store first)."""
     if exports:
         if store_path or board_id is not None:
-            raise UsageError("--from-export cannot be combined with --store or --board",
+            raise UsageError("export files cannot be combined with a store or a board",
                              hint="report from export files, or from a store, or from a board")
         from .history.export import load_exports
 
@@ -121,10 +121,10 @@ def load_history(*, exports: Sequence[str | Path] = (), store_path: str | Path |
     if store_path:
         if not Path(store_path).is_file():
             raise UsageError(f"{store_path}: no such history store",
-                             hint="check the --store path, or pass --board ID to pull the board into it")
+                             hint="check the store's path, or give the board too, to pull it into the store")
         with HistoryStore(store_path, create=False) as store:
             return store.load_history()
-    raise UsageError("say where the history comes from", hint="pass --from-export FILE, --store PATH or --board ID")
+    raise UsageError("say where the history comes from", hint="give board export files, a history store or a board")
 
 
 def plan_list_roles(plan_path: str | Path | None, history: BoardHistory,

@@ -107,7 +107,7 @@ class HistoryStore:
         self.path = Path(path)
         existing = self.path.exists()
         if not create and not existing:
-            raise StoreError(f"{self.path}: no such history store", hint="pull the board first, or check the --store path")
+            raise StoreError(f"{self.path}: no such history store", hint="pull the board first, or check the store's path")
         if existing:
             _check_is_store(self.path)
         try:
@@ -130,7 +130,7 @@ class HistoryStore:
             self._db.close()
             raise StoreError(
                 f"{self.path} was written by a newer trelloplan (store schema {found})",
-                hint="upgrade trelloplan, or pass another --store",
+                hint="upgrade trelloplan, or use another store file",
             )
         stored = self.board_id
         if board_id is not None:
@@ -139,7 +139,7 @@ class HistoryStore:
             elif stored != board_id:
                 self._db.close()
                 raise StoreError(
-                    f"{self.path} holds board {stored}, not {board_id}", hint="pass another --store for this board"
+                    f"{self.path} holds board {stored}, not {board_id}", hint="use another store file for this board"
                 )
 
     def _has_store_tables(self) -> bool:
@@ -217,7 +217,7 @@ class HistoryStore:
         rows = []
         for action in actions:
             if not isinstance(action, dict) or not isinstance(action.get("id"), str):
-                raise StoreError("an action without an id cannot be stored", hint="this is a bug; run with --debug")
+                raise StoreError("an action without an id cannot be stored", hint="this is a bug in trelloplan; please report it")
             rows.append((action["id"], str(action.get("date") or ""), str(action.get("type") or ""), _dump(action)))
         if not rows:
             return 0

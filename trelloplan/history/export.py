@@ -25,7 +25,7 @@ def load_export(path: str | Path) -> BoardHistory:
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
-        raise ExportError(f"{file}: no such file", hint="check the path given to --from-export") from None
+        raise ExportError(f"{file}: no such file", hint="check the export file's path") from None
     except IsADirectoryError:
         raise ExportError(f"{file} is a folder, not an export file", hint="give the path of the .json file") from None
     except OSError as exc:
@@ -55,7 +55,7 @@ def load_exports(paths: Iterable[str | Path]) -> BoardHistory:
     """Several exports of one board, merged by action id (overlapping exports are common)."""
     histories = [load_export(path) for path in paths]
     if not histories:
-        raise ExportError("no export file given", hint="pass --from-export FILE (repeatable)")
+        raise ExportError("no export file given", hint="give one or more board export files")
     try:
         return merge_histories(histories)
     except ValueError as exc:

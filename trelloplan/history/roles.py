@@ -83,7 +83,7 @@ def normalize_role(text: str) -> str:
     if role is None:
         raise UsageError(
             f"unknown list role {text.strip()!r}",
-            hint=f"use one of: {', '.join(ROLES)} (e.g. --list-role \"QA=in_progress\")",
+            hint=f"use one of: {', '.join(ROLES)} (e.g. \"QA=in_progress\")",
         )
     return role
 
@@ -94,7 +94,7 @@ def parse_role_rule(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise UsageError(
             f"--list-role {text!r} is not NAME=ROLE",
-            hint='write the list name, "=", then a role, e.g. --list-role "Code Review=in_progress"',
+            hint='write the list name, "=", then a role, e.g. "Code Review=in_progress"',
         )
     return name.strip(), normalize_role(role)
 

@@ -98,18 +98,18 @@ class WeekCalendar:
             number = int(text)
             if self.kind != "plan":
                 raise UsageError(
-                    f"--week {number} needs a plan to say which week {number} is",
-                    hint="pass --plan PLAN.yaml, or name an ISO week such as --week 2026-W03",
+                    f"week {number} needs a plan to say which week {number} is",
+                    hint="give the plan, or name an ISO week such as 2026-W03",
                 )
             if not 1 <= number <= self.plan_weeks:
-                raise UsageError(f"--week {number} is not a week of the plan", hint=f"use a week from 1 to {self.plan_weeks}")
+                raise UsageError(f"week {number} is not a week of the plan", hint=f"use a week from 1 to {self.plan_weeks}")
             return number
         match = _ISO_WEEK.match(str(text))
         if not match:
-            raise UsageError(f"--week {text!r} is not a week", hint="use a plan week number (3) or an ISO week (2026-W03)")
+            raise UsageError(f"week {text!r} is not a week", hint="use a plan week number (3) or an ISO week (2026-W03)")
         year, week = int(match.group(1)), int(match.group(2))
         try:
             monday = date.fromisocalendar(year, week, 1)
         except ValueError:
-            raise UsageError(f"--week {text!r} does not exist", hint=f"{year} has ISO weeks 1 to 52 or 53") from None
+            raise UsageError(f"week {text!r} does not exist", hint=f"{year} has ISO weeks 1 to 52 or 53") from None
         return self.index_of(monday)

@@ -54,7 +54,7 @@ def check_as_of(history: BoardHistory, as_of: datetime) -> None:
         raise UsageError(
             f"the report would be as of {_utc(as_of)}, before the history begins ({_utc(first)}): "
             "nothing is known then",
-            hint="report as of a later moment (--as-of, --week), or from a store or export that reaches back further",
+            hint="report as of a later moment or week, or from a store or export that reaches back further",
         )
 
 
