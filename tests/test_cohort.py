@@ -230,6 +230,17 @@ def test_an_unknown_username_stops_that_team_before_any_write(sandbox, cohort_fi
     assert f"error: Team Linus: {cohort_file}:8:22: `nobody_here` in members is not a Trello username (hint: check the spelling" in err
 
 
+def test_a_member_of_several_workspaces_is_told_to_name_one_in_the_cohort_file(sandbox, cohort_file, tmp_path):
+    sandbox.app.test_client().post("/1/organizations", query_string=sandbox.auth(), json={"displayName": "Second"})
+    code, out, err = run(sandbox, tmp_path, "cohort", "apply", cohort_file, "--yes")
+    assert code == 1 and not boards(sandbox)
+    assert "\nNo team can apply: see the lines above.\n" in out and "nothing to do" not in out
+    failures = [line for line in err.splitlines() if line.startswith("error: Team ")]
+    assert len(failures) == 3 and all(f"add `workspace: NAME` (or its id) to the cohort file {cohort_file}" in line
+                                      for line in failures)
+    assert "--workspace" not in err + out
+
+
 def test_library_apply_counts_its_requests(sandbox, cohort_file):
     cohort = load_cohort(cohort_file)
     with client(sandbox) as trello:

@@ -147,8 +147,14 @@ def cohort_apply(cohort_path: str, yes: bool, as_json: bool, workers: int) -> No
                 lines.append(f"  note: {stray} belongs to no team of the cohort; if a team was renamed, "
                              f"give it `key: {key}` to keep its board")
             boards = sum(1 for p in planned if p.error is None and p.writes)
-            lines.append(f"{writes} writes to {boards} board{'s' if boards != 1 else ''}." if writes
-                         else "Every board matches the plan: nothing to do.")
+            failing = sum(1 for p in planned if p.error is not None)
+            if writes:
+                lines.append(f"{plural(writes, 'write')} to {plural(boards, 'board')}.")
+            elif failing == len(planned):
+                lines.append("No team can apply: see the lines above.")
+            else:
+                lines.append("Every board that can apply matches the plan: nothing to do." if failing
+                             else "Every board matches the plan: nothing to do.")
             click.echo(fit_lines("\n".join(lines), output_width(sys.stdout)))
         if writes and not yes:
             if not sys.stdin.isatty():

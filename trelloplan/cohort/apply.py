@@ -145,6 +145,9 @@ def explained(cohort: Cohort, team: Team, error: TrelloplanError, board_id: str 
                       "to make a new board")
     elif isinstance(error, BoardError):
         error.hint = f"{error.hint} (the team's state file is {where})"
+    elif isinstance(error, WorkspaceError) and cohort.workspace is None:
+        error.hint = (f"add `workspace: NAME` (or its id) to the cohort file{f' {cohort.source}' if cohort.source else ''}: "
+                      "every team's board goes there")
     return error
 
 
