@@ -118,6 +118,14 @@ def test_a_format_that_contradicts_the_extension_is_refused_and_nothing_written(
                   "--out", str(tmp_path / "r.md"))
     assert same.exit_code == 0 and (tmp_path / "r.md").read_text().startswith("# ")
     assert invoke("report", "--from-export", str(export), "--format", "docx").exit_code == 2
+    unknown = tmp_path / "report.pdf"
+    refused = invoke("report", "--from-export", str(export), "--as-of", "2027-01-06", "--out", str(unknown))
+    assert refused.exit_code == 2 and not unknown.exists()
+    assert refused.stderr.startswith(f"error: there is no .pdf format (--out {unknown}) (hint: ")
+    forced = invoke("report", "--from-export", str(export), "--as-of", "2027-01-06", "--out", str(unknown), "--format", "text")
+    assert forced.exit_code == 0 and unknown.read_text().strip()  # --format says what goes in it
+    empty = invoke("report", "--from-export", str(export), "--out", "")
+    assert empty.exit_code == 2 and empty.stderr.startswith("error: --out is empty") and empty.stdout == ""
 
 
 def test_format_md_is_markdown(export: Path) -> None:

@@ -116,7 +116,7 @@ def _email_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--archived", type=click.Choice(["dropped", "done"]), default="dropped", show_default=True,
               help="What a card archived outside a done list means: dropped (out of scope) or done.")
 @click.option("--format", "fmt", metavar="FORMAT",
-              help=f"One of: {', '.join(FORMATS)} (or md). Default: from the --out file's extension, else text.")
+              help=f"One of: {', '.join(FORMATS)} (or md). Default: from the --out file's extension (.html, .md, .json, .csv, .txt; .pdf, .docx and such are refused), else text.")
 @click.option("--out", "out_path", metavar="FILE",
               help="Write the report to FILE (atomically) instead of standard output; .html .md .json .csv .txt "
                    "choose the format.")
@@ -224,6 +224,8 @@ def _output_format(fmt: str | None, out_path: str | None, csv_table: str | None)
     """The report's format: ``--format``, else the ``--out`` file's extension (else text); they must agree."""
     from ..render.formats import choose_format
 
+    if out_path is not None and not out_path.strip():
+        raise UsageError("--out is empty", hint="give the file to write, or leave --out out to print the report")
     chosen = choose_format(fmt, out_path)
     if csv_table is not None and (chosen or "csv") != "csv":
         raise UsageError(f"--csv {csv_table} applies to CSV only, not to {chosen}",

@@ -19,6 +19,9 @@ ALIASES = {"md": "markdown", "txt": "text", "htm": "html"}
 #: The format a file's extension stands for (``report --out report.html``).
 EXTENSIONS = {".txt": "text", ".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown",
               ".html": "html", ".htm": "html"}
+#: Extensions of formats trelloplan does not write: refused without ``--format``. Any other extension gets text.
+OTHER_FORMATS = frozenset({".pdf", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".ods", ".xml", ".yaml", ".yml", ".png",
+                           ".jpg", ".jpeg", ".svg", ".eml", ".tsv"})
 
 
 def resolve_format(name: str, formats: tuple[str, ...] = FORMATS, *, what: str = "report") -> str:
@@ -42,6 +45,10 @@ def choose_format(fmt: str | None, out_path: str | Path | None, formats: tuple[s
     if chosen and by_extension and chosen != by_extension:
         raise UsageError(f"--format {fmt} contradicts --out {out_path} (a {by_extension} file name)",
                          hint=f"drop --format (the extension chooses {by_extension}), or name the file for {chosen}")
+    suffix = Path(out_path).suffix.lower() if out_path else ""
+    if chosen is None and suffix in OTHER_FORMATS:  # report.pdf: plain text under that name would mislead
+        raise UsageError(f"there is no {suffix} format (--out {out_path})",
+                         hint=f"name the file for one of: {', '.join(sorted(EXTENSIONS))}, or pass --format to say what goes in it")
     if by_extension and by_extension not in formats:
         raise UsageError(f"the {what} has no {by_extension} format (--out {out_path})",
                          hint=f"name the file for one of: {', '.join(formats)}")
