@@ -33,6 +33,7 @@ def test_the_json_has_the_documented_shape() -> None:
     for week in data["weeks"]:
         assert {"label", "start", "end", "completed", "planned", "done"} <= set(week)
         assert isinstance(week["completed"], int) and isinstance(week["planned"], int)
+        assert all(isinstance(week[k], float) for k in ("hours_done", "hours_total"))  # 0.0, never 0 beside 21.0
     assert list(data)[:6] == ["schema_version", "board_id", "board_name", "as_of", "history", "archived"]
     assert set(data["history"]) == {"first", "last", "complete", "actions"} and data["history"]["complete"] is True
     assert {week["observed"] for week in data["weeks"]} == {"whole"} and data["archived"] == "dropped"

@@ -118,3 +118,14 @@ def test_a_word_longer_than_the_terminal_folds_whole_never_cut(name: str) -> Non
     text = render_text(build_report(history_from_board_json(b.export()), as_of=t0 + timedelta(days=2)), width=80)
     assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= 80
     assert name in "".join(line.strip() for line in text.splitlines())  # every character, in order
+
+
+def test_a_throughput_line_that_shows_only_the_last_weeks_says_so() -> None:
+    from datetime import timedelta
+
+    built = build_report(history_from_board_json(generate_board(600, seed=4, weeks=12)), as_of=AS_OF + timedelta(weeks=8),
+                         seed=2, trials=50)
+    line = next(line for line in render_text(built).splitlines() if line.startswith("Throughput: "))
+    shown = line.split("  (")[0].count(": ") - 1
+    assert len(built.throughput) > 8 and shown == 8
+    assert f"the last 8 of {len(built.throughput)} weeks; all in --format json" in line

@@ -81,7 +81,8 @@ def find_problems(
             add(Finding("skipped_in_progress", timeline.id, name, timeline.done,
                         "done without ever being in an in-progress list; no cycle time"))
         for moment in timeline.reopened_at:
-            add(Finding("reopened", timeline.id, name, moment, "moved out of a done list"))
+            add(Finding("reopened", timeline.id, name, moment,
+                        "no longer done: moved out of a done list, or unarchived where archived counts as done"))
         if timeline.dropped_from_progress is not None:
             add(Finding("dropped_in_progress", timeline.id, name, timeline.dropped_from_progress,
                         "archived while in progress: work abandoned without being finished (dropped)"))

@@ -372,8 +372,8 @@ def _plan_weeks(
                 in_progress=doing,
                 todo=todo,
                 pct_done=_pct(done, len(planned)),
-                hours_done=sum(c.hours or 0.0 for c in planned if c.role == "done"),
-                hours_total=sum(c.hours or 0.0 for c in planned),
+                hours_done=sum((c.hours or 0.0 for c in planned if c.role == "done"), 0.0),
+                hours_total=sum((c.hours or 0.0 for c in planned), 0.0),
                 milestone=week.milestone,
                 milestone_status=milestone_status,
                 demo=DemoStatus(name=week.demo.name, card_id=demo.id if demo else None,
@@ -506,8 +506,8 @@ def _totals(cards: list[_Card], scope: list[_Card], in_plan: list[_Card], plan: 
         pct_done=_pct(done, len(scope)),
         planned=len(in_plan) if plan is not None else None,
         planned_done=planned_done if plan is not None else None,
-        hours_done=sum(c.hours or 0.0 for c in in_plan if c.role == "done") if plan is not None else None,
-        hours_total=sum(c.hours or 0.0 for c in in_plan) if plan is not None else None,
+        hours_done=sum((c.hours or 0.0 for c in in_plan if c.role == "done"), 0.0) if plan is not None else None,
+        hours_total=sum((c.hours or 0.0 for c in in_plan), 0.0) if plan is not None else None,
         dropped=dropped,
     )
 

@@ -154,7 +154,10 @@ def _flow(console: Console, report: Report) -> None:
     recent = report.throughput[-8:]
     if recent:
         counts = "  ".join(f"{row.label}: {completed_text(row, report)}{'*' if row.partial else ''}" for row in recent)
-        console.print(f"Throughput: {counts}" + ("  (* week in progress)" if recent[-1].partial else ""))
+        notes = [*(["* week in progress"] if recent[-1].partial else []),
+                 *([f"the last {len(recent)} of {len(report.throughput)} weeks; all in --format json"]
+                   if len(recent) < len(report.throughput) else [])]
+        console.print(f"Throughput: {counts}" + (f"  ({'; '.join(notes)})" if notes else ""))
     wip = report.wip
     sle = f", {wip.aging} older than the p85 cycle time ({days(wip.sle_days)})" if wip.sle_days is not None else ""
     console.print(f"Work in progress: {wip.count}{sle}")
