@@ -207,6 +207,7 @@ def test_no_server_listening(message):
     with pytest.raises(EmailError) as caught:
         send_email(message, settings)
     assert caught.value.message == f"127.0.0.1:{settings.port} refused the connection: no SMTP server is listening there"
+    assert caught.value.hint.startswith("check the host and port") and "is running" in caught.value.hint  # it is set: say what to check
     assert_secret_free(caught.value)
 
 

@@ -71,6 +71,8 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DEFAULT_TIMEOUT = 30.0
 
 _SETTINGS_HINT = f"set {ENV_HOST} (and {ENV_PORT}, {ENV_USER}, {ENV_PASSWORD} if the server needs them)"
+_REACH_HINT = (f"check the host and port ({ENV_HOST}, {ENV_PORT}; 587 for STARTTLS, 465 for SSL) and that the server "
+               "is running and reachable from here")
 _LOGIN_HINT = f"check {ENV_USER} and {ENV_PASSWORD} (many providers want an app password, not the account's)"
 _ADDRESS_HINT = "give one address per --email-to, like team@example.com"
 _TLS_HINT = "port 465 expects --smtp-security ssl, port 587 expects starttls; check the host name matches its certificate"
@@ -265,11 +267,11 @@ def _failure(exc: BaseException, settings: SmtpSettings, sender: str) -> EmailEr
     if isinstance(exc, socket.gaierror):
         return EmailError(f"cannot find the SMTP server {settings.host!r} ({exc.strerror})", hint=_SETTINGS_HINT)
     if isinstance(exc, ConnectionRefusedError):
-        return EmailError(f"{server} refused the connection: no SMTP server is listening there", hint=_SETTINGS_HINT)
+        return EmailError(f"{server} refused the connection: no SMTP server is listening there", hint=_REACH_HINT)
     if isinstance(exc, TimeoutError):
-        return EmailError(f"{server} did not answer within {settings.timeout:g} s", hint=_SETTINGS_HINT)
+        return EmailError(f"{server} did not answer within {settings.timeout:g} s", hint=_REACH_HINT)
     if isinstance(exc, OSError):
-        return EmailError(f"cannot talk to {server}: {exc.strerror or exc}", hint=_SETTINGS_HINT)
+        return EmailError(f"cannot talk to {server}: {exc.strerror or exc}", hint=_REACH_HINT)
     raise TypeError(f"not an SMTP failure: {exc!r}")
 
 
