@@ -157,8 +157,8 @@ class TrelloplanGroup(click.Group):
         except OSError as error:  # the output itself failed (a full disk under `> file`, a closed stdout)
             if ctx.params.get("debug"):
                 raise
-            what = f"{error.filename}" if error.filename else "could not write the output"
-            click.echo(f"error: {terminal_text(str(what))}: {error.strerror or error} "
+            what = str(error.filename) if error.filename else "could not write the output"
+            click.echo(f"error: {terminal_text(what)}: {error.strerror or error} "
                        "(hint: check the disk space, the path and its permissions, then run the same command again)", err=True)
             ctx.exit(EXIT_FAILURE)
         except Exception as error:

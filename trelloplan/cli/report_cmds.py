@@ -224,8 +224,6 @@ def _output_format(fmt: str | None, out_path: str | None, csv_table: str | None)
     """The report's format: ``--format``, else the ``--out`` file's extension (else text); they must agree."""
     from ..render.formats import choose_format
 
-    if out_path is not None and not out_path.strip():
-        raise UsageError("--out is empty", hint="give the file to write, or leave --out out to print the report")
     chosen = choose_format(fmt, out_path)
     if csv_table is not None and (chosen or "csv") != "csv":
         raise UsageError(f"--csv {csv_table} applies to CSV only, not to {chosen}",

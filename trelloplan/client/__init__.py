@@ -22,11 +22,11 @@ __all__ = [
     "DEFAULT_API_URL",
     "Credentials",
     "OutcomeUnknown",
-    "WriteDeadlineExceeded",
     "RequestStats",
     "RetryPolicy",
     "Trello",
     "TrelloSession",
+    "WriteDeadlineExceeded",
     "api_url_from_env",
     "check_api_url",
 ]

@@ -62,11 +62,11 @@ __all__ = [
     "DEFAULT_API_URL",
     "Credentials",
     "OutcomeUnknown",
-    "WriteDeadlineExceeded",
     "RequestStats",
     "RetryPolicy",
     "Trello",
     "TrelloSession",
+    "WriteDeadlineExceeded",
 ]
 
 log = logging.getLogger("trelloplan.client")
@@ -289,8 +289,6 @@ class TrelloSession(requests.Session):
         def attempt() -> requests.Response:
             nonlocal attempts
             attempts += 1
-            if waited[0] >= self.deadline:
-                raise self._deadline_error(method, path)
             started = time.monotonic()
             try:
                 return self._attempt(method, url, path, params, headers, kwargs, self.deadline - waited[0])

@@ -27,6 +27,7 @@ from ..client import Trello
 from ..errors import (AuthError, BoardError, BoardNotFound, NotFound, RateLimited, TeamsFailed, TrelloplanError,
                       WorkspaceError)
 from ..plan.model import Plan
+from ..render.formatting import plural
 from .model import Cohort, Team, team_plan
 
 __all__ = ["CohortApplyResult", "CohortProgress", "TeamOutcome", "TeamPlan", "apply_cohort", "plan_cohort", "teams_failed"]
@@ -193,7 +194,7 @@ def _check_room(trello: Trello, plans: list[TeamPlan]) -> None:
         for planned in waiting[room:]:
             planned.error = WorkspaceError(
                 f"no room for this team's board in workspace {workspace}: it holds {count} open boards, Trello's free "
-                f"plan allows {FREE_OPEN_BOARDS}, and {len(waiting)} team{'s' if len(waiting) != 1 else ''} need{'' if len(waiting) != 1 else 's'} a new one ({room} fit)",
+                f"plan allows {FREE_OPEN_BOARDS}, and {plural(len(waiting), 'team')} need{'s' if len(waiting) == 1 else ''} a new one ({room} fit)",
                 hint="close (archive) boards of that workspace, upgrade it, or give these teams another workspace "
                      "(the cohort's `workspace:`, or a cohort file per workspace)")
 

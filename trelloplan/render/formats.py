@@ -40,6 +40,8 @@ def choose_format(fmt: str | None, out_path: str | Path | None, formats: tuple[s
     in ``formats``, is a :class:`~trelloplan.errors.UsageError`: a file named ``.html`` never
     receives plain text.
     """
+    if out_path is not None and not str(out_path).strip():
+        raise UsageError("--out is empty", hint=f"give the file to write, or leave --out out to print the {what}")
     chosen = resolve_format(fmt, formats, what=what) if fmt is not None else None
     by_extension = format_for_path(out_path) if out_path else None
     if chosen and by_extension and chosen != by_extension:
